@@ -1,0 +1,229 @@
+import { MAX_DIM } from '../catalog/common';
+import type { ArgSpec, ArgValue, Args, LayerEntry, NestedLayer } from '../catalog/types';
+import type { Range } from '../language/position';
+import { closestName } from '../util/suggest';
+import type { DiagnosticBag } from './diagnostics';
+import { describeValue, type EvaluatedArg, type Value } from './values';
+
+export interface BoundArgs {
+  readonly args: Args;
+  /** Where each given argument was written, for pointing diagnostics at it. */
+  readonly ranges: ReadonlyMap<string, Range>;
+  /** False when an argument was wrong in a way that makes inference meaningless. */
+  readonly ok: boolean;
+}
+
+export interface BindContext {
+  readonly diags: DiagnosticBag;
+  /** Finds the catalogue entry for a nested layer argument. */
+  readonly layer: (name: string) => LayerEntry | undefined;
+}
+
+/**
+ * Matches written arguments to an entry's specs: positional in spec order, then named;
+ * checks names, types and ranges, and applies defaults. Every problem is reported with
+ * the range of the argument concerned and, for names, a suggestion.
+ */
+export function bindArgs(
+  owner: string,
+  specs: readonly ArgSpec[],
+  written: readonly EvaluatedArg[],
+  callRange: Range,
+  ctx: BindContext,
+): BoundArgs {
+  const { diags } = ctx;
+  const values: Record<string, ArgValue | undefined> = {};
+  const ranges = new Map<string, Range>();
+  let ok = true;
+  let position = 0;
+  let sawNamed = false;
+
+  for (const arg of written) {
+    let spec: ArgSpec | undefined;
+    if (arg.name) {
+      sawNamed = true;
+      spec = specs.find((s) => s.name === arg.name!.name);
+      if (!spec) {
+        const names = specs.map((s) => s.name).filter((n) => !ranges.has(n));
+        const suggestion = closestName(arg.name.name, names);
+        diags.add(
+          'unknown-argument',
+          `${owner} has no argument '${arg.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${specs.length ? ` It takes: ${specs.map((s) => s.name).join(', ')}.` : ' It takes no arguments.'}`,
+          arg.name.range,
+          { suggestions: suggestion ? [suggestion] : [] },
+        );
+        continue;
+      }
+    } else {
+      if (sawNamed) {
+        diags.add('positional-after-named', `Positional arguments must come before named ones; write \`name: value\` here.`, arg.range);
+        ok = false;
+        continue;
+      }
+      spec = specs[position++];
+      if (!spec) {
+        diags.add(
+          'too-many-arguments',
+          specs.length
+            ? `${owner} takes at most ${specs.length} positional argument${specs.length === 1 ? '' : 's'} (${specs.map((s) => s.name).join(', ')}); remove this one or name it.`
+            : `${owner} takes no arguments; remove this one.`,
+          arg.range,
+        );
+        continue;
+      }
+    }
+    if (ranges.has(spec.name)) {
+      diags.add('duplicate-argument', `'${spec.name}' is given more than once; keep one.`, arg.range);
+      continue;
+    }
+    ranges.set(spec.name, arg.range);
+    const v = convert(owner, spec, arg.value, ctx);
+    if (v === undefined) ok = false;
+    else values[spec.name] = v;
+  }
+
+  for (const spec of specs) {
+    if (values[spec.name] !== undefined || ranges.has(spec.name)) continue;
+    if (spec.required) {
+      diags.add('missing-argument', `${owner} needs '${spec.name}': ${lowerFirst(spec.doc)}`, callRange, {
+        argument: spec.name,
+        insertText: `${spec.name}: `,
+      });
+      ok = false;
+    } else if (spec.default !== undefined) values[spec.name] = spec.default;
+  }
+  return { args: values, ranges, ok };
+}
+
+function lowerFirst(s: string): string {
+  return s.length ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+/** Converts one value to its spec's type, reporting type, enum and range problems. */
+export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext): ArgValue | undefined {
+  const { diags } = ctx;
+  const typeError = (expected: string) => {
+    diags.add('argument-type', `'${spec.name}' of ${owner} must be ${expected}, not ${describeValue(v)}.`, v.range);
+    return undefined;
+  };
+  if (v.kind === 'error') return undefined;
+  switch (spec.type) {
+    case 'int':
+    case 'number': {
+      if (v.kind !== 'number') return typeError(spec.type === 'int' ? 'a whole number' : 'a number');
+      if (!Number.isFinite(v.value)) return typeError('a finite number');
+      if (spec.type === 'int' && !Number.isInteger(v.value)) return typeError('a whole number');
+      return checkRange(owner, spec, v.value, v.range, diags) ? v.value : undefined;
+    }
+    case 'bool':
+      return v.kind === 'bool' ? v.value : typeError('true or false');
+    case 'string':
+      return v.kind === 'string' ? v.value : typeError('a string in double quotes');
+    case 'enum': {
+      const allowed = spec.values ?? [];
+      if (v.kind === 'string' && allowed.includes(v.value)) return v.value;
+      if (v.kind !== 'ident') return typeError(`one of ${allowed.join(', ')}`);
+      if (allowed.includes(v.name)) return v.name;
+      const suggestion = closestName(v.name, [...allowed]);
+      diags.add(
+        'unknown-value',
+        `'${v.name}' is not a valid ${spec.name} for ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Allowed: ${allowed.join(', ')}.`,
+        v.range,
+        { suggestions: suggestion ? [suggestion] : [], allowed },
+      );
+      return undefined;
+    }
+    case 'int_pair': {
+      const items = v.kind === 'list' ? v.items : [v];
+      if (items.length < 1 || items.length > 2) return typeError('a whole number or a pair [h, w]');
+      const out: number[] = [];
+      for (const item of items) {
+        if (item.kind !== 'number' || !Number.isInteger(item.value)) return typeError('a whole number or a pair [h, w]');
+        if (!checkRange(owner, spec, item.value, item.range, diags)) return undefined;
+        out.push(item.value);
+      }
+      return out.length === 1 ? [out[0], out[0]] : out;
+    }
+    case 'shape': {
+      if (v.kind !== 'list') return typeError('a list of whole numbers such as [8, 8, 1]');
+      const out: number[] = [];
+      for (const item of v.items) {
+        if (item.kind !== 'number' || !Number.isInteger(item.value)) return typeError('a list of whole numbers such as [8, 8, 1]');
+        if (item.value === -1 && spec.min === -1) {
+          out.push(-1);
+          continue;
+        }
+        if (item.value < 1) {
+          diags.add('value-out-of-range', `Every size in '${spec.name}' must be at least 1; found ${item.value}.`, item.range);
+          return undefined;
+        }
+        if (item.value > MAX_DIM) {
+          diags.add('size-overflow', `${item.value} is larger than any tensor axis can be (at most 2^40).`, item.range);
+          return undefined;
+        }
+        out.push(item.value);
+      }
+      if (out.length === 0) return typeError('a non-empty list of sizes');
+      return out;
+    }
+    case 'enum_list': {
+      if (v.kind !== 'list') return typeError(`a list such as [${(spec.values ?? []).slice(0, 2).join(', ')}]`);
+      const out: string[] = [];
+      for (const item of v.items) {
+        const one = convert(owner, { ...spec, type: 'enum' }, item, ctx);
+        if (typeof one !== 'string') return undefined;
+        out.push(one);
+      }
+      return out;
+    }
+    case 'reference':
+      return v.kind === 'ident' ? v.name : typeError('a name declared in this file');
+    case 'layer': {
+      const call = v.kind === 'call' ? v : v.kind === 'ident' ? { name: v.name, nameRange: v.range, args: [], range: v.range } : undefined;
+      if (!call) return typeError(`a layer such as ${(spec.layers ?? ['lstm'])[0]}(64)`);
+      const entry = ctx.layer(call.name);
+      if (!entry || (spec.layers && !spec.layers.includes(call.name))) {
+        const options = spec.layers ?? [];
+        const suggestion = closestName(call.name, [...options]);
+        diags.add(
+          'unknown-layer',
+          `'${call.name}' cannot be wrapped by ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} It wraps: ${options.join(', ')}.`,
+          call.nameRange,
+          { suggestions: suggestion ? [suggestion] : [] },
+        );
+        return undefined;
+      }
+      const bound = bindArgs(entry.name, entry.args, call.args, call.range, ctx);
+      if (!bound.ok) return undefined;
+      const nested: NestedLayer = { entry, args: bound.args, range: call.range };
+      return nested;
+    }
+  }
+}
+
+function checkRange(owner: string, spec: ArgSpec, value: number, range: Range, diags: DiagnosticBag): boolean {
+  const { min, max } = spec;
+  const belowMin = min !== undefined && (spec.minExclusive ? value <= min : value < min);
+  const aboveMax = max !== undefined && (spec.maxExclusive ? value >= max : value > max);
+  if (aboveMax && max !== undefined && max >= MAX_DIM) {
+    diags.add('size-overflow', `'${spec.name}' = ${value} is beyond any trainable size (at most 2^40 ≈ 1.1e12); use a realistic value.`, range);
+    return false;
+  }
+  if (belowMin || aboveMax) {
+    diags.add('value-out-of-range', `'${spec.name}' of ${owner} must be ${describeRange(spec)}; found ${value}.`, range, {
+      min: spec.min,
+      max: spec.max,
+    });
+    return false;
+  }
+  return true;
+}
+
+export function describeRange(spec: ArgSpec): string {
+  const lo = spec.min === undefined ? undefined : `${spec.minExclusive ? '>' : '≥'} ${spec.min}`;
+  const hi = spec.max === undefined ? undefined : `${spec.maxExclusive ? '<' : '≤'} ${spec.max >= MAX_DIM ? '2^40' : spec.max}`;
+  if (spec.min !== undefined && spec.max !== undefined) {
+    return `in ${spec.minExclusive ? '(' : '['}${spec.min}, ${spec.max >= MAX_DIM ? '2^40' : spec.max}${spec.maxExclusive ? ')' : ']'}`;
+  }
+  return lo ?? hi ?? 'any value';
+}

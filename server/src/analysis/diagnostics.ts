@@ -1,0 +1,121 @@
+import type { Range } from '../language/position';
+import type { Severity } from '../catalog/types';
+
+/**
+ * A finding about the text. `code` is stable (documented in docs/diagnostics.md and
+ * tested one example each); `data` carries what a quick fix needs.
+ */
+export interface Diagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: Range;
+  readonly data?: DiagnosticData;
+}
+
+export interface DiagnosticData {
+  /** Replacement candidates for the text at `range` ("did you mean"). */
+  readonly suggestions?: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+interface CodeInfo {
+  readonly severity: Severity;
+  readonly summary: string;
+}
+
+/** Every code the checker can emit, with its default severity. The docs are generated from this table. */
+export const CODES = {
+  // syntax
+  'syntax-error': { severity: 'error', summary: 'The text does not follow the grammar.' },
+  'unexpected-character': { severity: 'error', summary: 'A character that cannot start any token.' },
+  'unterminated-string': { severity: 'error', summary: 'A string without its closing quote.' },
+  'unterminated-comment': { severity: 'error', summary: 'A /* comment without */.' },
+  'invalid-number': { severity: 'error', summary: 'A malformed number such as 1e or 3x3.' },
+  'unclosed-bracket': { severity: 'error', summary: 'A ( or [ without its closing bracket.' },
+  'unclosed-brace': { severity: 'error', summary: 'A { without its closing }.' },
+  'nesting-too-deep': { severity: 'error', summary: 'More than 200 nested brackets or bodies.' },
+  // names
+  'duplicate-declaration': { severity: 'error', summary: 'Two datasets, blocks or models share a name.' },
+  'unknown-layer': { severity: 'error', summary: 'A layer, estimator or block name that does not exist.' },
+  'unknown-argument': { severity: 'error', summary: 'An argument name the layer does not take.' },
+  'unknown-reference': { severity: 'error', summary: 'A dataset or model name that is not declared.' },
+  'unknown-property': { severity: 'error', summary: 'A setting that does not exist in this section.' },
+  'unknown-value': { severity: 'error', summary: 'An identifier that is not one of the allowed values.' },
+  'unused-declaration': { severity: 'info', summary: 'A dataset or block that nothing uses.' },
+  // arguments
+  'duplicate-argument': { severity: 'error', summary: 'The same argument given twice.' },
+  'duplicate-property': { severity: 'error', summary: 'The same setting given twice.' },
+  'missing-argument': { severity: 'error', summary: 'A required argument is missing.' },
+  'too-many-arguments': { severity: 'error', summary: 'More positional arguments than the layer takes.' },
+  'positional-after-named': { severity: 'error', summary: 'A positional argument after a named one.' },
+  'argument-type': { severity: 'error', summary: 'A value of the wrong type.' },
+  'value-out-of-range': { severity: 'error', summary: 'A value outside its allowed range.' },
+  'invalid-expression': { severity: 'error', summary: 'Arithmetic on values that are not numbers, or division by zero.' },
+  // structure
+  'mixed-model': { severity: 'error', summary: 'Neural layers and a classical estimator in one model.' },
+  'multiple-estimators': { severity: 'error', summary: 'More than one classical estimator in a model.' },
+  'empty-model': { severity: 'error', summary: 'A model without layers or estimator.' },
+  'missing-input': { severity: 'error', summary: 'A model with neither data nor input shape.' },
+  'block-cycle': { severity: 'error', summary: 'Blocks that use each other in a cycle.' },
+  'misplaced-item': { severity: 'error', summary: 'A train section or setting where it does not belong.' },
+  // shapes
+  'rank-mismatch': { severity: 'error', summary: 'A layer receives a tensor of the wrong rank.' },
+  'kernel-too-large': { severity: 'error', summary: 'A kernel or pooling window larger than its input.' },
+  'groups-mismatch': { severity: 'error', summary: 'Channels or filters not divisible by groups.' },
+  'dense-on-spatial': { severity: 'warning', summary: 'dense on an image tensor where flatten was probably meant.' },
+  'heads-not-dividing': { severity: 'error', summary: 'Attention heads do not divide the model width.' },
+  'sequence-too-long': { severity: 'error', summary: 'A sequence longer than the positional embedding.' },
+  'residual-shape': { severity: 'error', summary: "A residual branch changes the shape and has no usable projection." },
+  'reshape-size': { severity: 'error', summary: 'reshape to a different element count.' },
+  'input-shape-mismatch': { severity: 'error', summary: "The model's input does not match its dataset." },
+  'tied-without-embedding': { severity: 'error', summary: 'A tied output layer without an embedding to share.' },
+  'tied-shape': { severity: 'error', summary: "A tied output whose size differs from the embedding's." },
+  // data and training
+  'output-classes': { severity: 'error', summary: "Output units differ from the data's class count." },
+  'loss-activation': { severity: 'warning', summary: 'The loss does not fit the last activation.' },
+  'loss-labels': { severity: 'error', summary: 'The loss does not fit the labels.' },
+  'softmax-binary-loss': { severity: 'warning', summary: 'A softmax output with a binary loss.' },
+  'dataset-missing-file': { severity: 'error', summary: 'A dataset file that does not exist.' },
+  'dataset-read': { severity: 'error', summary: 'A dataset file that cannot be read as CSV.' },
+  'dataset-target': { severity: 'error', summary: 'A target column that is not in the file.' },
+  'dataset-empty': { severity: 'error', summary: 'A dataset without rows.' },
+  'dataset-shape': { severity: 'error', summary: "A shape whose size differs from the file's feature count." },
+  'dataset-values': { severity: 'warning', summary: 'Missing or non-numeric feature values.' },
+  'missing-source': { severity: 'error', summary: 'A dataset without a source.' },
+  'estimator-argument': { severity: 'warning', summary: 'An estimator argument its kernel ignores.' },
+  'compare-data': { severity: 'warning', summary: 'Compared models that train on different data.' },
+  // size and advice
+  'size-overflow': { severity: 'error', summary: 'A size beyond what any engine can hold.' },
+  'huge-model': { severity: 'warning', summary: 'A model far larger than anything trainable.' },
+  'overparameterized': { severity: 'warning', summary: 'Far more parameters than training samples.' },
+  'classical-image-input': { severity: 'warning', summary: 'A classical estimator on image-shaped input without flatten.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof CODES;
+
+export function codeInfo(code: string): CodeInfo | undefined {
+  return (CODES as Record<string, CodeInfo>)[code];
+}
+
+/** Collects diagnostics, dropping exact repeats (a block expanded twice reports once). */
+export class DiagnosticBag {
+  private readonly seen = new Set<string>();
+  readonly items: Diagnostic[] = [];
+
+  add(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): void {
+    const key = `${code}|${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}|${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push({ code, severity: severity ?? codeInfo(code)?.severity ?? 'error', message, range, data });
+  }
+
+  sorted(): Diagnostic[] {
+    return [...this.items].sort(
+      (a, b) =>
+        a.range.start.line - b.range.start.line ||
+        a.range.start.character - b.range.start.character ||
+        a.code.localeCompare(b.code),
+    );
+  }
+}

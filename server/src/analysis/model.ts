@@ -1,0 +1,135 @@
+import type { Args, EstimatorEntry, EstimatorEstimate, LayerEntry, Shape } from '../catalog/types';
+import type * as A from '../language/ast';
+import type { Range } from '../language/position';
+import type { SourceFile } from '../language/ast';
+import type { Diagnostic } from './diagnostics';
+import type { BoundCall } from './settings';
+
+/** What a dataset declaration resolves to; unknown facts stay undefined. */
+export interface DatasetInfo {
+  readonly name: string;
+  readonly decl: A.DatasetDecl;
+  readonly kind: 'csv' | 'synthetic' | 'unknown';
+  /** Absolute path of a CSV source. */
+  readonly path?: string;
+  readonly synthetic?: { readonly kind: string; readonly args: Readonly<Record<string, number>> };
+  readonly target?: string;
+  readonly shape?: Shape;
+  readonly features?: number;
+  readonly classes?: number;
+  readonly rows?: number;
+  readonly trainSamples?: number;
+  readonly testSamples?: number;
+  readonly labels?: readonly string[];
+  readonly labelCounts?: readonly number[];
+  readonly vocab?: number;
+  readonly testSplit: number;
+  readonly normalize: string;
+  readonly seed: number;
+}
+
+/** One line of a model summary: a layer, or a group (block use, residual, repeat) of them. */
+export interface LayerRow {
+  readonly kind: 'layer' | 'group';
+  /** Catalogue name for layers; display label for groups ("residual", "Bottleneck(64)", "repeat 12"). */
+  readonly name: string;
+  readonly entry?: LayerEntry;
+  readonly args?: Args;
+  /** Where each written argument is, for quick fixes that edit one. */
+  readonly argRanges?: ReadonlyMap<string, Range>;
+  /** Where this layer or group is written (possibly inside a block). */
+  readonly range: Range;
+  /** Where, in the model body, the line that produced this row is. */
+  readonly site: Range;
+  readonly depth: number;
+  readonly input?: Shape;
+  readonly output?: Shape;
+  readonly trainable: bigint;
+  readonly nonTrainable: bigint;
+  readonly macs: bigint;
+  /** Output elements per sample, summed over the copies this row stands for. */
+  readonly activations: bigint;
+  /** How many identical copies this row stands for (a collapsed repeat). */
+  readonly count: number;
+}
+
+export interface TrainSettings {
+  readonly optimizer: BoundCall;
+  readonly loss: string;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly metrics: readonly string[];
+  readonly earlyStopping?: number;
+  readonly validationSplit: number;
+  readonly seed: number;
+  readonly section?: A.TrainSection;
+}
+
+export interface Totals {
+  readonly trainable: bigint;
+  readonly nonTrainable: bigint;
+  readonly total: bigint;
+  readonly macs: bigint;
+  readonly flops: bigint;
+  /** Output elements kept per sample for the backward pass. */
+  readonly activations: bigint;
+}
+
+/** Bytes, all exact. */
+export interface Memory {
+  readonly weightsFp32: bigint;
+  readonly weightsFp16: bigint;
+  readonly gradients: bigint;
+  readonly optimizerState: bigint;
+  readonly activationsPerSample: bigint;
+  readonly batchSize: number;
+  readonly training: bigint;
+}
+
+export interface TrainingCompute {
+  /** Training samples per epoch, when the data is known. */
+  readonly samples?: number;
+  readonly epochs: number;
+  /** 3 × forward FLOPs × samples × epochs; undefined without known samples. */
+  readonly flops?: bigint;
+  readonly flopsPerSample: bigint;
+}
+
+export interface ModelAnalysis {
+  readonly name: string;
+  readonly decl: A.ModelDecl;
+  readonly kind: 'neural' | 'classical' | 'unknown';
+  readonly dataset?: DatasetInfo;
+  readonly inputShape?: Shape;
+  readonly outputShape?: Shape;
+  readonly classes?: number;
+  readonly rows: readonly LayerRow[];
+  readonly totals: Totals;
+  readonly memory: Memory;
+  readonly compute: TrainingCompute;
+  readonly train: TrainSettings;
+  readonly estimator?: { readonly entry: EstimatorEntry; readonly args: Args; readonly estimate: EstimatorEstimate; readonly range: Range };
+  /** False when an error left shapes or counts unknown: totals then cover only what was inferred. */
+  readonly complete: boolean;
+}
+
+/** A name used somewhere, resolved to its declaration: the basis of go-to-definition, references and rename. */
+export interface Reference {
+  readonly name: string;
+  readonly kind: 'dataset' | 'block' | 'model';
+  readonly range: Range;
+  readonly target?: A.Declaration;
+}
+
+export interface Analysis {
+  readonly file: string;
+  readonly source: SourceFile;
+  readonly datasets: ReadonlyMap<string, DatasetInfo>;
+  readonly blocks: ReadonlyMap<string, A.BlockDecl>;
+  readonly models: readonly ModelAnalysis[];
+  readonly compare?: { readonly decl: A.CompareDecl; readonly models: readonly string[] };
+  readonly references: readonly Reference[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Absolute paths of data files this analysis read: a change to one invalidates it. */
+  readonly dependencies: readonly string[];
+}

@@ -1,0 +1,381 @@
+import { formatShape, product } from '../catalog/common';
+import { catalogEntry, layerNames } from '../catalog/registry';
+import { RESIDUAL_ARGS } from '../catalog/settings';
+import type { LayerEntry, LayerEstimate, ModelFacts, NestedLayer, Report, Shape } from '../catalog/types';
+import type * as A from '../language/ast';
+import type { Range } from '../language/position';
+import { closestName } from '../util/suggest';
+import { bindArgs, type BindContext } from './args';
+import type { DiagnosticBag } from './diagnostics';
+import type { LayerRow, Reference } from './model';
+import { evaluate, evaluateArgs, type Env, type Value } from './values';
+
+/** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
+export const MAX_ROWS = 50_000;
+const MAX_ITERATIONS = 10_000;
+/** A repeat whose body reaches a fixed shape is collapsed into one row per layer beyond this many copies. */
+const EXPAND_COPIES = 64;
+
+export interface NeuralContext {
+  readonly diags: DiagnosticBag;
+  readonly bind: BindContext;
+  readonly blocks: ReadonlyMap<string, A.BlockDecl>;
+  readonly references: Reference[];
+  /** Block calls that close a cycle (reported once, never expanded). */
+  readonly cyclic: ReadonlySet<A.LayerCall>;
+}
+
+interface Walk {
+  readonly ctx: NeuralContext;
+  readonly rows: LayerRow[];
+  facts: ModelFacts;
+  complete: boolean;
+  overflow: boolean;
+}
+
+export interface NeuralResult {
+  readonly rows: LayerRow[];
+  readonly output?: Shape;
+  readonly complete: boolean;
+}
+
+export function inferNeural(items: readonly A.LayerItem[], input: Shape | undefined, ctx: NeuralContext): NeuralResult {
+  const walk: Walk = { ctx, rows: [], facts: {}, complete: input !== undefined, overflow: false };
+  const output = walkItems(walk, items, new Map(), input, 0, undefined);
+  return { rows: walk.rows, output, complete: walk.complete && output !== undefined };
+}
+
+function walkItems(walk: Walk, items: readonly A.BodyItem[], env: Env, input: Shape | undefined, depth: number, site: Range | undefined): Shape | undefined {
+  let shape = input;
+  for (const item of items) {
+    if (walk.overflow) return undefined;
+    switch (item.kind) {
+      case 'layer':
+        shape = walkCall(walk, item, env, shape, depth, site ?? item.range);
+        break;
+      case 'repeat':
+        shape = walkRepeat(walk, item, env, shape, depth, site ?? item.range);
+        break;
+      case 'residual':
+        shape = walkResidual(walk, item, env, shape, depth, site ?? item.range);
+        break;
+      default:
+        walk.ctx.diags.add('misplaced-item', `A ${item.kind === 'train' ? 'train section' : 'setting'} cannot appear inside a block; move it to the model.`, item.range);
+    }
+  }
+  return shape;
+}
+
+function pushRow(walk: Walk, row: LayerRow): void {
+  if (walk.rows.length >= MAX_ROWS) {
+    if (!walk.overflow) {
+      walk.ctx.diags.add('size-overflow', `This model expands to more than ${MAX_ROWS.toLocaleString('en-US')} layers; estimates stop here. Reduce repeat counts.`, row.site);
+    }
+    walk.overflow = true;
+    walk.complete = false;
+    return;
+  }
+  walk.rows.push(row);
+}
+
+function walkCall(walk: Walk, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { ctx } = walk;
+  const name = call.name.name;
+  const entry = catalogEntry(name);
+  if (entry?.kind === 'layer') return inferLayer(walk, entry, call, env, input, depth, site);
+  const block = ctx.blocks.get(name);
+  if (block) {
+    ctx.references.push({ name, kind: 'block', range: call.name.range, target: block });
+    return expandBlock(walk, block, call, env, input, depth, site);
+  }
+  if (entry?.kind === 'estimator') {
+    ctx.diags.add('mixed-model', `${name} is a classical estimator and cannot follow or precede neural layers; put it in a model of its own and list both in \`compare\`.`, call.name.range);
+    walk.complete = false;
+    return undefined;
+  }
+  reportUnknownLayer(call.name, ctx.blocks, ctx.diags);
+  walk.complete = false;
+  return undefined;
+}
+
+export function reportUnknownLayer(name: A.Identifier, blocks: ReadonlyMap<string, A.BlockDecl>, diags: DiagnosticBag): void {
+  const suggestion = closestName(name.name, [...layerNames(), ...blocks.keys()]);
+  diags.add('unknown-layer', `Unknown layer '${name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, name.range, {
+    suggestions: suggestion ? [suggestion] : [],
+  });
+}
+
+function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { ctx } = walk;
+  const bound = bindArgs(entry.name, entry.args, evaluateArgs(call.args ?? [], env, ctx.diags), call.range, ctx.bind);
+  if (!bound.ok || input === undefined) {
+    walk.complete = false;
+    pushRow(walk, emptyRow(entry.name, call.range, site, depth, input, entry));
+    return undefined;
+  }
+  const report = (r: Report) => {
+    const range = (r.arg && bound.ranges.get(r.arg)) ?? call.range;
+    ctx.diags.add(r.code, r.message, range, r.data as Record<string, unknown> | undefined, r.severity);
+  };
+  let estimate: LayerEstimate | undefined;
+  try {
+    estimate = entry.infer({
+      input,
+      args: bound.args,
+      model: walk.facts,
+      report,
+      inferNested: (layer: NestedLayer, nestedInput: Shape) => layer.entry.infer({ input: nestedInput, args: layer.args, model: walk.facts, report, inferNested: () => undefined }),
+    });
+  } catch (err) {
+    // An entry must never take the checker down; a throw is a bug we surface, not hide.
+    ctx.diags.add('size-overflow', `Could not estimate ${entry.name}: ${(err as Error).message}`, call.range);
+    estimate = undefined;
+  }
+  if (entry.name === 'embedding' && !walk.facts.embedding && typeof bound.args.vocab === 'number' && typeof bound.args.dim === 'number') {
+    walk.facts = { ...walk.facts, embedding: { vocab: bound.args.vocab, dim: bound.args.dim } };
+  }
+  if (!estimate) {
+    walk.complete = false;
+    pushRow(walk, emptyRow(entry.name, call.range, site, depth, input, entry));
+    return undefined;
+  }
+  pushRow(walk, {
+    kind: 'layer',
+    name: entry.name,
+    entry,
+    args: bound.args,
+    argRanges: bound.ranges,
+    range: call.range,
+    site,
+    depth,
+    input,
+    output: estimate.output,
+    trainable: estimate.trainable,
+    nonTrainable: estimate.nonTrainable,
+    macs: estimate.macs,
+    activations: product(estimate.output),
+    count: 1,
+  });
+  return estimate.output;
+}
+
+function emptyRow(name: string, range: Range, site: Range, depth: number, input: Shape | undefined, entry?: LayerEntry): LayerRow {
+  return { kind: 'layer', name, entry, range, site, depth, input, trainable: 0n, nonTrainable: 0n, macs: 0n, activations: 0n, count: 1 };
+}
+
+/** Inserts a group row before its children, with totals summed once the children are known. */
+function group(walk: Walk, label: string, range: Range, site: Range, depth: number, input: Shape | undefined, body: () => Shape | undefined): Shape | undefined {
+  const index = walk.rows.length;
+  pushRow(walk, { ...emptyRow(label, range, site, depth, input), kind: 'group' });
+  const output = body();
+  if (walk.rows[index]?.kind !== 'group') return output;
+  let trainable = 0n;
+  let nonTrainable = 0n;
+  let macs = 0n;
+  let activations = 0n;
+  for (let i = index + 1; i < walk.rows.length; i++) {
+    const r = walk.rows[i];
+    if (r.kind !== 'layer') continue;
+    const n = BigInt(r.count);
+    trainable += r.trainable * n;
+    nonTrainable += r.nonTrainable * n;
+    macs += r.macs * n;
+    activations += r.activations;
+  }
+  walk.rows[index] = { ...walk.rows[index], output, trainable, nonTrainable, macs, activations };
+  return output;
+}
+
+function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { ctx } = walk;
+  if (ctx.cyclic.has(call)) {
+    walk.complete = false;
+    return undefined;
+  }
+  const blockEnv = bindBlockArgs(block, call, env, ctx);
+  if (!blockEnv) {
+    walk.complete = false;
+    return undefined;
+  }
+  const label = `${block.name.name}${call.args ? `(${call.args.map((a) => argText(a, blockEnv)).join(', ')})` : ''}`;
+  return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, blockEnv, input, depth + 1, site));
+}
+
+function argText(a: A.Argument, env: Env): string {
+  const name = a.name ? `${a.name.name}: ` : '';
+  const v = a.name ? env.get(a.name.name) : undefined;
+  const shown = v ? valueText(v) : a.value.kind === 'number' ? a.value.raw : a.value.kind === 'name' ? a.value.name : '…';
+  return name + shown;
+}
+
+function valueText(v: Value): string {
+  switch (v.kind) {
+    case 'number':
+      return String(v.value);
+    case 'bool':
+      return String(v.value);
+    case 'ident':
+      return v.name;
+    case 'string':
+      return JSON.stringify(v.value);
+    default:
+      return '…';
+  }
+}
+
+/** Binds a block's untyped parameters: positional, then named, then defaults (which may use earlier parameters). */
+function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: NeuralContext): Env | undefined {
+  const { diags } = ctx;
+  const values = evaluateArgs(call.args ?? [], env, diags);
+  const bound = new Map<string, Value>();
+  const params = block.params;
+  let position = 0;
+  let ok = true;
+  for (const arg of values) {
+    let param: A.BlockParam | undefined;
+    if (arg.name) {
+      param = params.find((p) => p.name.name === arg.name!.name);
+      if (!param) {
+        const suggestion = closestName(arg.name.name, params.map((p) => p.name.name));
+        diags.add(
+          'unknown-argument',
+          `Block ${block.name.name} has no parameter '${arg.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${params.length ? ` It takes: ${params.map((p) => p.name.name).join(', ')}.` : ''}`,
+          arg.name.range,
+          { suggestions: suggestion ? [suggestion] : [] },
+        );
+        ok = false;
+        continue;
+      }
+    } else {
+      param = params[position++];
+      if (!param) {
+        diags.add('too-many-arguments', `Block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'}; remove this one.`, arg.range);
+        ok = false;
+        continue;
+      }
+    }
+    if (bound.has(param.name.name)) {
+      diags.add('duplicate-argument', `'${param.name.name}' is given more than once; keep one.`, arg.range);
+      continue;
+    }
+    bound.set(param.name.name, arg.value);
+  }
+  for (const param of params) {
+    if (bound.has(param.name.name)) continue;
+    if (param.default) {
+      bound.set(param.name.name, evaluate(param.default, bound, diags));
+    } else {
+      diags.add('missing-argument', `Block ${block.name.name} needs '${param.name.name}'.`, call.range, { argument: param.name.name, insertText: `${param.name.name}: ` });
+      ok = false;
+    }
+  }
+  return ok ? bound : undefined;
+}
+
+function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { diags } = walk.ctx;
+  const count = evaluate(item.count, env, diags);
+  if (count.kind !== 'number' || !Number.isInteger(count.value) || count.value < 1) {
+    if (count.kind !== 'error') diags.add('argument-type', 'repeat needs a whole number of at least 1, e.g. `repeat 4 { ... }`.', item.count.range);
+    walk.complete = false;
+    return undefined;
+  }
+  const n = count.value;
+  if (n > 2 ** 40) {
+    diags.add('size-overflow', `repeat ${n} is beyond any trainable size (at most 2^40); use a realistic count.`, item.count.range);
+    walk.complete = false;
+    return undefined;
+  }
+  return group(walk, `repeat ${n}`, item.range, site, depth, input, () => {
+    let shape = input;
+    for (let i = 0; i < n; i++) {
+      const before = walk.rows.length;
+      const out = walkItems(walk, item.body, env, shape, depth + 1, site);
+      const remaining = n - i - 1;
+      if (out === undefined || walk.overflow) return undefined;
+      if (remaining > 0 && sameShape(out, shape) && (i + 1 >= EXPAND_COPIES || remaining + i + 1 > EXPAND_COPIES)) {
+        // Same input shape gives the same layers again: count the remaining copies without walking them.
+        const copies = remaining + 1;
+        for (let r = before; r < walk.rows.length; r++) {
+          const row = walk.rows[r];
+          walk.rows[r] = { ...row, count: row.count * copies, activations: row.activations * BigInt(copies) };
+        }
+        return out;
+      }
+      if (i >= MAX_ITERATIONS) {
+        diags.add('size-overflow', `repeat ${n} keeps changing the shape for more than ${MAX_ITERATIONS} copies; reduce the count.`, item.count.range);
+        walk.complete = false;
+        return undefined;
+      }
+      shape = out;
+    }
+    return shape;
+  });
+}
+
+function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function walkResidual(walk: Walk, item: A.ResidualStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { ctx } = walk;
+  const bound = bindArgs('residual', RESIDUAL_ARGS, evaluateArgs(item.args, env, ctx.diags), item.keyword, ctx.bind);
+  return group(walk, 'residual', item.range, site, depth, input, () => {
+    const branch = walkItems(walk, item.body, env, input, depth + 1, site);
+    if (!branch || !input || !bound.ok) return undefined;
+    if (sameShape(branch, input) && !bound.args.projection) return input;
+    if (!bound.args.projection) {
+      ctx.diags.add(
+        'residual-shape',
+        `The residual branch turns ${formatShape(input)} into ${formatShape(branch)}, so x + f(x) cannot be added; keep the shape or write \`residual(projection: true)\`.`,
+        item.keyword,
+        { fix: 'add-projection' },
+      );
+      walk.complete = false;
+      return undefined;
+    }
+    const projection = projectionEstimate(input, branch, bound.args.projection_bias === true, bound.args.projection_batchnorm === true);
+    if (!projection) {
+      ctx.diags.add(
+        'residual-shape',
+        `No projection maps ${formatShape(input)} to ${formatShape(branch)}: a 1×1 projection needs the same rank and whole-number spatial strides.`,
+        item.keyword,
+      );
+      walk.complete = false;
+      return undefined;
+    }
+    pushRow(walk, {
+      kind: 'layer',
+      name: 'projection',
+      range: item.keyword,
+      site,
+      depth: depth + 1,
+      input,
+      output: branch,
+      trainable: projection.trainable,
+      nonTrainable: projection.nonTrainable,
+      macs: projection.macs,
+      activations: product(branch),
+      count: 1,
+    });
+    return branch;
+  });
+}
+
+/** The skip-path projection: 1×1 convolution with the spatial stride on images, dense on the last axis otherwise. */
+function projectionEstimate(input: Shape, output: Shape, bias: boolean, batchnorm: boolean): Omit<LayerEstimate, 'output'> | undefined {
+  if (input.length !== output.length) return undefined;
+  const rank = input.length;
+  const cin = BigInt(input[rank - 1]);
+  const cout = BigInt(output[rank - 1]);
+  for (let axis = 0; axis < rank - 1; axis++) {
+    const stride = input[axis] / output[axis];
+    if (!Number.isInteger(stride) && Math.ceil(input[axis] / Math.ceil(stride)) !== output[axis]) return undefined;
+  }
+  const positions = product(output.slice(0, -1));
+  return {
+    trainable: cin * cout + (bias ? cout : 0n) + (batchnorm ? 2n * cout : 0n),
+    nonTrainable: batchnorm ? 2n * cout : 0n,
+    macs: positions * cin * cout,
+  };
+}

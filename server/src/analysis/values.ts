@@ -1,0 +1,99 @@
+import type * as A from '../language/ast';
+import type { Range } from '../language/position';
+import type { DiagnosticBag } from './diagnostics';
+
+/** An evaluated expression. `range` is where the user wrote it (a block argument keeps its call-site range). */
+export type Value =
+  | { readonly kind: 'number'; readonly value: number; readonly range: Range }
+  | { readonly kind: 'string'; readonly value: string; readonly range: Range }
+  | { readonly kind: 'bool'; readonly value: boolean; readonly range: Range }
+  | { readonly kind: 'ident'; readonly name: string; readonly range: Range }
+  | { readonly kind: 'list'; readonly items: readonly Value[]; readonly range: Range }
+  | { readonly kind: 'call'; readonly name: string; readonly nameRange: Range; readonly args: readonly EvaluatedArg[]; readonly range: Range }
+  | { readonly kind: 'error'; readonly range: Range };
+
+export interface EvaluatedArg {
+  readonly name?: A.Identifier;
+  readonly value: Value;
+  readonly range: Range;
+}
+
+/** Block parameters in scope while a block body is expanded. */
+export type Env = ReadonlyMap<string, Value>;
+export const EMPTY_ENV: Env = new Map();
+
+export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticBag): Value {
+  switch (expr.kind) {
+    case 'number':
+      return { kind: 'number', value: expr.value, range: expr.range };
+    case 'string':
+      return { kind: 'string', value: expr.value, range: expr.range };
+    case 'bool':
+      return { kind: 'bool', value: expr.value, range: expr.range };
+    case 'name': {
+      const bound = env.get(expr.name);
+      return bound ?? { kind: 'ident', name: expr.name, range: expr.range };
+    }
+    case 'list':
+      return { kind: 'list', items: expr.items.map((e) => evaluate(e, env, diags)), range: expr.range };
+    case 'call':
+      return {
+        kind: 'call',
+        name: expr.callee.name,
+        nameRange: expr.callee.range,
+        args: evaluateArgs(expr.args, env, diags),
+        range: expr.range,
+      };
+    case 'unary': {
+      const v = evaluate(expr.operand, env, diags);
+      if (v.kind === 'number') return { kind: 'number', value: -v.value, range: expr.range };
+      if (v.kind !== 'error') diags.add('invalid-expression', `'-' needs a number, not ${describeValue(v)}.`, expr.range);
+      return { kind: 'error', range: expr.range };
+    }
+    case 'binary': {
+      const l = evaluate(expr.left, env, diags);
+      const r = evaluate(expr.right, env, diags);
+      if (l.kind === 'error' || r.kind === 'error') return { kind: 'error', range: expr.range };
+      if (l.kind !== 'number' || r.kind !== 'number') {
+        diags.add('invalid-expression', `'${expr.op}' needs numbers on both sides, not ${describeValue(l.kind !== 'number' ? l : r)}.`, expr.range);
+        return { kind: 'error', range: expr.range };
+      }
+      if (expr.op === '/' && r.value === 0) {
+        diags.add('invalid-expression', 'Division by zero.', expr.range);
+        return { kind: 'error', range: expr.range };
+      }
+      const value =
+        expr.op === '+' ? l.value + r.value : expr.op === '-' ? l.value - r.value : expr.op === '*' ? l.value * r.value : l.value / r.value;
+      return { kind: 'number', value, range: expr.range };
+    }
+    case 'error':
+      return { kind: 'error', range: expr.range };
+  }
+}
+
+export function evaluateArgs(args: readonly A.Argument[], env: Env, diags: DiagnosticBag): EvaluatedArg[] {
+  return args.map((a) => ({ name: a.name, value: evaluate(a.value, env, diags), range: a.range }));
+}
+
+export function describeValue(v: Value): string {
+  switch (v.kind) {
+    case 'number':
+      return `the number ${formatNumberValue(v.value)}`;
+    case 'string':
+      return `the string ${JSON.stringify(v.value.length > 30 ? v.value.slice(0, 30) + '…' : v.value)}`;
+    case 'bool':
+      return `\`${v.value}\``;
+    case 'ident':
+      return `\`${v.name}\``;
+    case 'list':
+      return 'a list';
+    case 'call':
+      return `a call to ${v.name}(...)`;
+    case 'error':
+      return 'an invalid value';
+  }
+}
+
+function formatNumberValue(n: number): string {
+  return Number.isFinite(n) ? String(n) : n > 0 ? 'Infinity' : n < 0 ? '-Infinity' : 'NaN';
+}
