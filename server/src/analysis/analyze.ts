@@ -240,7 +240,7 @@ function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimato
       features,
       classes: base.classes,
       trainSamples: base.dataset?.trainSamples,
-      report: (r) => diags.add(r.code, r.message, (r.arg && bound.ranges.get(r.arg)) || call.range, r.data as Record<string, unknown> | undefined, r.severity),
+      report: (r) => diags.add(r.code, r.message, (r.arg ? bound.ranges.get(r.arg) : undefined) ?? call.range, r.data as Record<string, unknown> | undefined, r.severity),
     });
     estimator = { entry, args: bound.args as Args, estimate, range: call.range };
     rows.push({

@@ -114,7 +114,7 @@ function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, 
     return undefined;
   }
   const report = (r: Report) => {
-    const range = (r.arg && bound.ranges.get(r.arg)) ?? call.range;
+    const range = (r.arg ? bound.ranges.get(r.arg) : undefined) ?? call.range;
     ctx.diags.add(r.code, r.message, range, r.data as Record<string, unknown> | undefined, r.severity);
   };
   let estimate: LayerEstimate | undefined;

@@ -1,4 +1,4 @@
-import type { ArgSpec, Shape } from './types';
+import type { ArgSpec, ArgValue, InferContext, Shape } from './types';
 
 /** Shared argument vocabularies, so every layer spells them the same way. */
 export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'gelu', 'tanh', 'sigmoid', 'softmax', 'elu', 'selu', 'swish', 'leaky_relu', 'softplus'] as const;
@@ -43,4 +43,80 @@ export function formatShape(shape: Shape): string {
 export function windowOutput(input: number, window: number, stride: number, padding: string, dilation = 1): number {
   const effective = (window - 1) * dilation + 1;
   return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - effective) / stride) + 1;
+}
+
+/** An `int_pair` value as [h, w]; a bare number (as tests and defaults may pass) means [n, n]. */
+export function intPair(value: ArgValue | undefined, fallback: readonly [number, number]): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length >= 1 && typeof value[0] === 'number') {
+    const h = value[0] as number;
+    const w = (value.length >= 2 ? value[1] : value[0]) as number;
+    return [h, w];
+  }
+  return [fallback[0], fallback[1]];
+}
+
+/** `5` for one axis, `5×3` for two: how window and spatial sizes read in messages. */
+export function formatSize(sizes: readonly number[]): string {
+  return sizes.join('×');
+}
+
+const LAYOUTS: Readonly<Record<number, string>> = { 1: '[N]', 2: '[T, C]', 3: '[H, W, C]' };
+
+/**
+ * Reports `rank-mismatch` unless the input has one of the expected ranks. `fix` is the
+ * layer-specific advice for this input (what to reshape to, or which layer to use).
+ */
+export function checkRank(ctx: InferContext, layer: string, expected: readonly number[], fix: string): boolean {
+  const actual = ctx.input.length;
+  if (expected.includes(actual)) return true;
+  const wanted = expected.map((r) => `${r}-D ${LAYOUTS[r] ?? ''}`.trimEnd()).join(' or ');
+  ctx.report({
+    code: 'rank-mismatch',
+    message: `${layer} expects a ${wanted} input but receives ${formatShape(ctx.input)} (${actual}-D); ${fix}.`,
+    data: { expectedRanks: [...expected], actual },
+  });
+  return false;
+}
+
+/** A reshape that turns a flat [N] vector into an image: square when N allows, else N×1. */
+export function imageReshapeHint(n: number): number[] {
+  const side = Math.round(Math.sqrt(n));
+  return side * side === n ? [side, side, 1] : [n, 1, 1];
+}
+
+export interface WindowSpec {
+  readonly layer: string;
+  /** The argument that sets the window (`kernel` or `pool`), where the error points. */
+  readonly arg: string;
+  /** Spatial sizes of the input, one per sliding axis. */
+  readonly input: readonly number[];
+  readonly window: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation?: readonly number[];
+  readonly padding: string;
+}
+
+/**
+ * Output sizes of a window sliding over each spatial axis, or undefined after reporting
+ * `kernel-too-large` when, without padding, the window does not fit the input.
+ */
+export function slideWindow(ctx: InferContext, spec: WindowSpec): number[] | undefined {
+  const dilation = spec.dilation ?? spec.input.map(() => 1);
+  const out = spec.input.map((size, i) => windowOutput(size, spec.window[i], spec.stride[i], spec.padding, dilation[i]));
+  if (out.every((n) => n >= 1)) return out;
+  const effective = spec.window.map((k, i) => (k - 1) * dilation[i] + 1);
+  // The largest window that still fits each axis with this dilation, offered as the alternative.
+  const fits = spec.input.map((size, i) => Math.max(1, Math.min(spec.window[i], Math.floor((size - 1) / dilation[i]) + 1)));
+  const kind = spec.arg === 'pool' ? 'pooling window' : 'kernel';
+  const dilated = effective.some((e, i) => e !== spec.window[i]) ? ` with dilation ${formatSize(dilation)} spans ${formatSize(effective)}, which` : '';
+  ctx.report({
+    code: 'kernel-too-large',
+    arg: spec.arg,
+    message:
+      `${spec.layer}'s ${kind} (${formatSize(spec.window)})${dilated} is larger than its input (${formatSize(spec.input)}), ` +
+      `so padding: valid leaves no output positions; use \`padding: same\` or a ${kind} of at most ${formatSize(fits)}.`,
+    data: { input: [...spec.input], window: [...spec.window], effective, maxWindow: fits },
+  });
+  return undefined;
 }

@@ -1,11 +1,23 @@
-import type { CatalogEntry } from './types';
+import { activationEntries } from './activation';
+import { convolutionEntries } from './convolution';
 import { dense } from './dense';
+import { normalizationEntries } from './normalization';
+import { poolingEntries } from './pooling';
+import { shapeEntries } from './shape';
+import type { CatalogEntry } from './types';
 
 /**
  * Every layer and estimator the language knows, by name. Adding a layer means adding
  * its entry to a family file and listing it here.
  */
-const ENTRIES: readonly CatalogEntry[] = [dense];
+const ENTRIES: readonly CatalogEntry[] = [
+  dense,
+  ...convolutionEntries,
+  ...poolingEntries,
+  ...shapeEntries,
+  ...normalizationEntries,
+  ...activationEntries,
+];
 
 export const CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
 

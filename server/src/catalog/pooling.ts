@@ -1,0 +1,132 @@
+import { checkRank, formatShape, imageReshapeHint, intPair, MAX_DIM, paddingArg, slideWindow } from './common';
+import type { ArgSpec, InferContext, LayerEntry, LayerEstimate } from './types';
+
+type Reduction = 'max' | 'avg';
+
+const REDUCES: Readonly<Record<Reduction, string>> = { max: 'maximum', avg: 'average' };
+
+function pool1dArgs(): ArgSpec[] {
+  return [
+    { name: 'pool', type: 'int', default: 2, min: 1, max: MAX_DIM, doc: 'Length of the pooling window.' },
+    { name: 'stride', type: 'int', min: 1, max: MAX_DIM, doc: 'Step between windows (default: equal to `pool`, so windows do not overlap).' },
+    paddingArg,
+  ];
+}
+
+function pool2dArgs(): ArgSpec[] {
+  return [
+    { name: 'pool', type: 'int_pair', default: [2, 2], min: 1, max: MAX_DIM, doc: 'Pooling window: `2` for 2×2 or `[h, w]`.' },
+    { name: 'stride', type: 'int_pair', min: 1, max: MAX_DIM, doc: 'Step between windows: `2` or `[h, w]` (default: equal to `pool`, so windows do not overlap).' },
+    paddingArg,
+  ];
+}
+
+/** Pooling adds nothing learned and, by the MAC convention, no multiply-accumulates. */
+function free(output: number[]): LayerEstimate {
+  return { output, trainable: 0n, nonTrainable: 0n, macs: 0n };
+}
+
+function pool1d(reduction: Reduction): LayerEntry {
+  const name = `${reduction}pool1d`;
+  const twin = `${reduction}pool2d`;
+  return {
+    kind: 'layer',
+    name,
+    family: 'pooling',
+    summary: `Downsamples a [T, C] sequence by taking the ${REDUCES[reduction]} over windows of time steps.`,
+    doc: [
+      `Takes the ${REDUCES[reduction]} of each channel over windows of \`pool\` time steps: \`[T, C]\` → \`[T_out, C]\`.`,
+      'T_out = floor((T − pool) / stride) + 1 with `padding: valid`, ceil(T / stride) with `padding: same`; stride defaults to `pool`.',
+      '',
+      '**Params**: 0.',
+      '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+    ].join('\n'),
+    args: pool1dArgs(),
+    inputRanks: [2],
+    infer(ctx) {
+      const { input, args } = ctx;
+      const fix =
+        input.length === 3
+          ? `for [H, W, C] images use ${twin}, or reshape to [T, C] first`
+          : input.length === 1
+            ? `reshape to [T, C] first, e.g. \`reshape([${input[0]}, 1])\``
+            : `${name} takes one [T, C] sequence per sample (the batch axis is implicit); reshape to [T, C]`;
+      if (!checkRank(ctx, name, [2], fix)) return undefined;
+      const pool = args.pool as number;
+      const stride = typeof args.stride === 'number' ? args.stride : pool;
+      const out = slideWindow(ctx, { layer: name, arg: 'pool', input: [input[0]], window: [pool], stride: [stride], padding: args.padding as string });
+      return out && free([out[0], input[1]]);
+    },
+  };
+}
+
+function pool2d(reduction: Reduction): LayerEntry {
+  const name = `${reduction}pool2d`;
+  const twin = `${reduction}pool1d`;
+  return {
+    kind: 'layer',
+    name,
+    family: 'pooling',
+    summary: `Downsamples an [H, W, C] image by taking the ${REDUCES[reduction]} over windows of pixels.`,
+    doc: [
+      `Takes the ${REDUCES[reduction]} of each channel over P_h×P_w windows: \`[H, W, C]\` → \`[H_out, W_out, C]\`.`,
+      'Per axis: out = floor((in − pool) / stride) + 1 with `padding: valid`, ceil(in / stride) with `padding: same`; stride defaults to `pool`.',
+      '',
+      '**Params**: 0.',
+      '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+    ].join('\n'),
+    args: pool2dArgs(),
+    inputRanks: [3],
+    infer(ctx) {
+      const { input, args } = ctx;
+      const fix =
+        input.length === 2
+          ? `for a [T, C] sequence use ${twin}, or reshape to [H, W, C] first`
+          : input.length === 1
+            ? `reshape to [H, W, C] first, e.g. \`reshape(${formatShape(imageReshapeHint(input[0]))})\``
+            : `${name} takes one [H, W, C] image per sample (the batch axis is implicit); reshape to [H, W, C]`;
+      if (!checkRank(ctx, name, [3], fix)) return undefined;
+      const pool = intPair(args.pool, [2, 2]);
+      const stride = args.stride === undefined ? pool : intPair(args.stride, pool);
+      const out = slideWindow(ctx, { layer: name, arg: 'pool', input: [input[0], input[1]], window: pool, stride, padding: args.padding as string });
+      return out && free([out[0], out[1], input[2]]);
+    },
+  };
+}
+
+function globalPool(reduction: Reduction): LayerEntry {
+  const name = `global_${reduction}pool`;
+  return {
+    kind: 'layer',
+    name,
+    family: 'pooling',
+    summary: `Reduces every channel to its ${REDUCES[reduction]} over all positions: [T, C] or [H, W, C] → [C].`,
+    doc: [
+      `Takes the ${REDUCES[reduction]} of each channel over every time step or pixel: \`[T, C]\` → \`[C]\`, \`[H, W, C]\` → \`[C]\`.`,
+      'Commonly replaces `flatten` before the classifier, making the head independent of the input size.',
+      '',
+      '**Params**: 0.',
+      '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+    ].join('\n'),
+    args: [],
+    inputRanks: [2, 3],
+    infer(ctx: InferContext) {
+      const { input } = ctx;
+      const fix =
+        input.length === 1
+          ? `the input is already a flat vector of ${input[0]} features; remove ${name}`
+          : `${name} pools one [T, C] sequence or [H, W, C] image per sample (the batch axis is implicit); reshape first`;
+      if (!checkRank(ctx, name, [2, 3], fix)) return undefined;
+      return free([input[input.length - 1]]);
+    },
+  };
+}
+
+export const maxpool1d = pool1d('max');
+export const avgpool1d = pool1d('avg');
+export const maxpool2d = pool2d('max');
+export const avgpool2d = pool2d('avg');
+export const global_avgpool = globalPool('avg');
+export const global_maxpool = globalPool('max');
+
+export const poolingEntries: LayerEntry[] = [maxpool1d, avgpool1d, maxpool2d, avgpool2d, global_avgpool, global_maxpool];
