@@ -52,6 +52,7 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
       }
     }
     const d = describeSynthetic(kind as keyof typeof SYNTHETIC_KINDS, numeric);
+    for (const problem of d.problems) diags.add('value-out-of-range', problem, source.range);
     const shape = checkShape(declaredShape, d.shape, d.featureCount, settings.ranges.get('shape'), decl, ctx);
     return {
       ...base,

@@ -8,7 +8,7 @@ import { closestName } from '../util/suggest';
 import { bindArgs, type BindContext } from './args';
 import type { DiagnosticBag } from './diagnostics';
 import type { LayerRow, Reference } from './model';
-import { evaluate, evaluateArgs, type Env, type Value } from './values';
+import { evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
 export const MAX_ROWS = 50_000;
@@ -192,20 +192,13 @@ function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env
     walk.complete = false;
     return undefined;
   }
-  const blockEnv = bindBlockArgs(block, call, env, ctx);
-  if (!blockEnv) {
+  const bound = bindBlockArgs(block, call, env, ctx);
+  if (!bound) {
     walk.complete = false;
     return undefined;
   }
-  const label = `${block.name.name}${call.args ? `(${call.args.map((a) => argText(a, blockEnv)).join(', ')})` : ''}`;
-  return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, blockEnv, input, depth + 1, site));
-}
-
-function argText(a: A.Argument, env: Env): string {
-  const name = a.name ? `${a.name.name}: ` : '';
-  const v = a.name ? env.get(a.name.name) : undefined;
-  const shown = v ? valueText(v) : a.value.kind === 'number' ? a.value.raw : a.value.kind === 'name' ? a.value.name : '…';
-  return name + shown;
+  const label = `${block.name.name}${call.args ? `(${bound.written.map((a) => (a.name ? `${a.name.name}: ` : '') + valueText(a.value)).join(', ')})` : ''}`;
+  return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, bound.env, input, depth + 1, site));
 }
 
 function valueText(v: Value): string {
@@ -224,7 +217,7 @@ function valueText(v: Value): string {
 }
 
 /** Binds a block's untyped parameters: positional, then named, then defaults (which may use earlier parameters). */
-function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: NeuralContext): Env | undefined {
+function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: NeuralContext): { env: Env; written: readonly EvaluatedArg[] } | undefined {
   const { diags } = ctx;
   const values = evaluateArgs(call.args ?? [], env, diags);
   const bound = new Map<string, Value>();
@@ -269,7 +262,7 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
       ok = false;
     }
   }
-  return ok ? bound : undefined;
+  return ok ? { env: bound, written: values } : undefined;
 }
 
 function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {

@@ -4,7 +4,7 @@
  * deterministic for a seed, balances its classes to within one sample, and makes the
  * class learnable by the model family it is meant for.
  */
-import { mulberry32, normal, randomInt, shuffle, type Random } from '../util/random';
+import { fillNormal, mulberry32, randomInt, shuffle, type Random } from '../util/random';
 
 export type SyntheticKind = 'spirals' | 'sequences' | 'tokens';
 
@@ -152,11 +152,12 @@ function argumentProblems(kind: SyntheticKind, args: Readonly<Record<string, num
 
 /** Arm c starts at angle 2πc/classes and winds once around the origin as the radius grows to 1. */
 function spirals(x: Float32Array, y: Int32Array, a: Resolved, random: Random): void {
+  fillNormal(x, random, 0, a.noise);
   for (let i = 0; i < y.length; i++) {
     const t = random();
     const angle = (2 * Math.PI * y[i]) / a.classes + 2 * Math.PI * t;
-    x[2 * i] = t * Math.cos(angle) + normal(random, 0, a.noise);
-    x[2 * i + 1] = t * Math.sin(angle) + normal(random, 0, a.noise);
+    x[2 * i] += t * Math.cos(angle);
+    x[2 * i + 1] += t * Math.sin(angle);
   }
 }
 
@@ -169,16 +170,20 @@ function spirals(x: Float32Array, y: Int32Array, a: Resolved, random: Random): v
 function sequences(x: Float32Array, y: Int32Array, a: Resolved, random: Random): void {
   const { length, features, noise } = a;
   const step = Math.min(1, length / 2 / (a.classes + 1));
+  // Channel f is the wave shifted by a quarter period × f / features: sin(θ + s) is
+  // expanded so each time step needs one sine and cosine rather than one per channel.
+  const cosShift = Float64Array.from({ length: features }, (_, f) => Math.cos((Math.PI * f) / (2 * features)));
+  const sinShift = Float64Array.from({ length: features }, (_, f) => Math.sin((Math.PI * f) / (2 * features)));
+  fillNormal(x, random, 0, noise);
   for (let i = 0; i < y.length; i++) {
     const omega = (2 * Math.PI * (y[i] + 1) * step) / length;
     const phase = 2 * Math.PI * random();
     const amplitude = 0.75 + 0.5 * random();
     const base = i * length * features;
     for (let t = 0; t < length; t++) {
-      for (let f = 0; f < features; f++) {
-        const shift = (Math.PI * f) / (2 * features);
-        x[base + t * features + f] = amplitude * Math.sin(omega * t + phase + shift) + normal(random, 0, noise);
-      }
+      const s = amplitude * Math.sin(omega * t + phase);
+      const c = amplitude * Math.cos(omega * t + phase);
+      for (let f = 0; f < features; f++) x[base + t * features + f] += s * cosShift[f] + c * sinShift[f];
     }
   }
 }

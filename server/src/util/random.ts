@@ -1,6 +1,6 @@
 /**
- * Seeded randomness for data generation, splits and shuffles. Results must be identical
- * for a seed on every machine and Node version, so Math.random is never used.
+ * Seeded randomness for data generation, splits and shuffles. Results must repeat for a
+ * seed, so Math.random is never used.
  */
 
 /** A source of uniform numbers in [0, 1). */
@@ -24,6 +24,19 @@ export function normal(random: Random, mean = 0, std = 1): number {
   const u = 1 - random();
   const v = random();
   return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * Fills `out` with normally distributed numbers, using both values of each Box–Muller
+ * pair: bulk noise for generated data costs half the logarithms and roots of `normal`.
+ */
+export function fillNormal(out: Float32Array | Float64Array, random: Random, mean = 0, std = 1): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const radius = std * Math.sqrt(-2 * Math.log(1 - random()));
+    const angle = 2 * Math.PI * random();
+    out[i] = mean + radius * Math.cos(angle);
+    if (i + 1 < out.length) out[i + 1] = mean + radius * Math.sin(angle);
+  }
 }
 
 /** A uniform integer in [0, n). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32, normal, randomInt, shuffle } from '../../../server/src/util/random';
+import { fillNormal, mulberry32, normal, randomInt, shuffle } from '../../../server/src/util/random';
 
 test('the same seed gives the same stream, another seed a different one', () => {
   const a = mulberry32(7);
@@ -44,4 +44,22 @@ test('shuffle permutes in place, deterministically, for arrays and typed arrays'
   assert.deepEqual([...items].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
   const typed = shuffle(Int32Array.from({ length: 50 }, (_, i) => i), mulberry32(11));
   assert.deepEqual(Array.from(typed), items);
+});
+
+test('fillNormal fills every slot, odd lengths included, with the given moments', () => {
+  const out = new Float64Array(20001);
+  fillNormal(out, mulberry32(5), -1, 0.5);
+  let s = 0;
+  let s2 = 0;
+  for (const v of out) {
+    s += v;
+    s2 += v * v;
+  }
+  const mean = s / out.length;
+  assert.ok(Math.abs(mean + 1) < 0.02, `mean ${mean}`);
+  assert.ok(Math.abs(Math.sqrt(s2 / out.length - mean * mean) - 0.5) < 0.02);
+  assert.notEqual(out[20000], 0);
+  const again = new Float64Array(20001);
+  fillNormal(again, mulberry32(5), -1, 0.5);
+  assert.deepEqual(again, out);
 });
