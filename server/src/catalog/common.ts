@@ -120,3 +120,36 @@ export function slideWindow(ctx: InferContext, spec: WindowSpec): number[] | und
   });
   return undefined;
 }
+
+/**
+ * Reports `rank-mismatch` unless the input is a sequence [T, F]. The advice depends on
+ * what arrived: a flat vector is usually token ids (missing embedding) or one value per
+ * step, and an image can be read as a sequence either row by row (recurrent layers) or
+ * pixel by pixel (attention and learned positions, as vision transformers do).
+ */
+export function checkSequence(ctx: InferContext, layer: string, imageAs: 'rows' | 'pixels'): boolean {
+  const { input } = ctx;
+  if (input.length === 2) return true;
+  const axis = imageAs === 'rows' ? 'timesteps' : 'positions';
+  let fix: string;
+  if (input.length === 1) {
+    fix =
+      imageAs === 'rows'
+        ? `for a series of single values use \`reshape([${input[0]}, 1])\`, or if these are token ids add \`embedding(vocab, dim)\` before it`
+        : `if these are token ids add \`embedding(vocab, dim)\` before it, or reshape to [${axis}, features]`;
+  } else if (input.length === 3) {
+    const [h, w, c] = input;
+    fix =
+      imageAs === 'rows'
+        ? `to read the image row by row use \`reshape([${h}, ${BigInt(w) * BigInt(c)}])\``
+        : `to attend over pixels use \`reshape([${BigInt(h) * BigInt(w)}, ${c}])\``;
+  } else {
+    fix = `reshape the data to [${axis}, features]`;
+  }
+  ctx.report({
+    code: 'rank-mismatch',
+    message: `${layer} needs a sequence [${axis}, features], got ${formatShape(input)}; ${fix}.`,
+    data: { expectedRanks: [2], actual: input.length },
+  });
+  return false;
+}

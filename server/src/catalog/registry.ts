@@ -1,8 +1,11 @@
 import { activationEntries } from './activation';
+import { attentionEntries } from './attention';
+import { classicalEntries } from './classical';
 import { convolutionEntries } from './convolution';
 import { dense } from './dense';
 import { normalizationEntries } from './normalization';
 import { poolingEntries } from './pooling';
+import { sequenceEntries } from './sequence';
 import { shapeEntries } from './shape';
 import type { CatalogEntry } from './types';
 
@@ -17,6 +20,9 @@ const ENTRIES: readonly CatalogEntry[] = [
   ...shapeEntries,
   ...normalizationEntries,
   ...activationEntries,
+  ...sequenceEntries,
+  ...attentionEntries,
+  ...classicalEntries,
 ];
 
 export const CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(ENTRIES.map((e) => [e.name, e]));

@@ -32,12 +32,12 @@ export function renderEstimate(m: ModelAnalysis): string {
     facts.push(['Model size', `${formatBytes(e.params * 4n)} fp32`]);
     facts.push(['Predict MACs', `${withSeparators(t.macs)} per sample`]);
   } else {
-    facts.push(['Total params', `${withSeparators(t.total)} (${formatSI(t.total)})`]);
+    facts.push(['Total params', t.total >= 1000n ? `${withSeparators(t.total)} (${formatSI(t.total)})` : withSeparators(t.total)]);
     facts.push(['Trainable params', withSeparators(t.trainable)]);
     facts.push(['Non-trainable params', withSeparators(t.nonTrainable)]);
     facts.push(['Weights', `${formatBytes(m.memory.weightsFp32)} fp32, ${formatBytes(m.memory.weightsFp16)} fp16`]);
-    facts.push(['Forward MACs', `${withSeparators(t.macs)} (${formatSI(t.macs, 'MACs')}) per sample`]);
-    facts.push(['Forward FLOPs', `${withSeparators(t.flops)} (${formatSI(t.flops, 'FLOPs')}) per sample, = 2 × MACs`]);
+    facts.push(['Forward MACs', `${withSeparators(t.macs)}${t.macs >= 1000n ? ` (${formatSI(t.macs, 'MACs')})` : ''} per sample`]);
+    facts.push(['Forward FLOPs', `${withSeparators(t.flops)}${t.flops >= 1000n ? ` (${formatSI(t.flops, 'FLOPs')})` : ''} per sample, = 2 × MACs`]);
     facts.push(['Activations', `${formatBytes(m.memory.activationsPerSample)} per sample`]);
     facts.push([
       'Training memory',

@@ -1,0 +1,203 @@
+import { activationArg, checkSequence, formatShape, MAX_DIM } from './common';
+import type { ArgSpec, LayerEntry, NestedLayer } from './types';
+
+const unitsArg: ArgSpec = { name: 'units', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Size h of the hidden state (features per output step).' };
+
+const returnSequencesArg: ArgSpec = {
+  name: 'return_sequences',
+  type: 'bool',
+  default: false,
+  doc: '`true`: output the hidden state of every step, `[T, units]` (to stack recurrent or attention layers); `false`: only the last one, `[units]`.',
+};
+
+export const embedding: LayerEntry = {
+  kind: 'layer',
+  name: 'embedding',
+  family: 'sequence',
+  summary: 'Looks up a learned vector for each token id.',
+  doc: [
+    'Replaces each token id (a whole number in [0, vocab)) by a learned vector of `dim` features: `[T]` → `[T, dim]`.',
+    'The first embedding of a model is the one a `dense(..., tied: true)` output shares its weights with.',
+    '',
+    '**Params**: vocab·dim.',
+    '**MACs**: 0 (a table look-up, not a multiply-accumulate).',
+  ].join('\n'),
+  args: [
+    { name: 'vocab', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of distinct token ids; ids must lie in [0, vocab).' },
+    { name: 'dim', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Features of each token vector (the model width).' },
+  ],
+  inputRanks: [1],
+  infer(ctx) {
+    const { input, args } = ctx;
+    if (input.length !== 1) {
+      // A real-valued sequence or image here usually means the data is not token ids at all.
+      const fix =
+        input.length === 2
+          ? `a [T, F] sequence of real values goes straight to lstm/gru or multihead_attention without an embedding`
+          : `reshape the token ids to a single axis [T]`;
+      ctx.report({
+        code: 'rank-mismatch',
+        message: `embedding looks up one token id per position and needs a 1-D [T] input, but receives ${formatShape(input)}; ${fix}.`,
+        data: { expectedRanks: [1], actual: input.length },
+      });
+      return undefined;
+    }
+    const vocab = args.vocab as number;
+    const dim = args.dim as number;
+    return { output: [input[0], dim], trainable: BigInt(vocab) * BigInt(dim), nonTrainable: 0n, macs: 0n };
+  },
+};
+
+export const positional_embedding: LayerEntry = {
+  kind: 'layer',
+  name: 'positional_embedding',
+  family: 'sequence',
+  summary: 'Adds a learned vector to each position of a sequence (learned absolute positions, as in GPT-2).',
+  doc: [
+    'Adds a learned vector for each position 0…T−1 to a `[T, d]` sequence, so that later layers (attention in particular, which ignores order) know where each token is.',
+    'Shape unchanged: `[T, d]` → `[T, d]`; T must not exceed `max_len`.',
+    '',
+    '**Params**: max_len·d (the whole table is learned even when T < max_len).',
+    '**MACs**: 0 (an addition, not a multiply-accumulate).',
+  ].join('\n'),
+  args: [{ name: 'max_len', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Longest sequence the table has positions for (the context length).' }],
+  inputRanks: [2],
+  infer(ctx) {
+    if (!checkSequence(ctx, 'positional_embedding', 'pixels')) return undefined;
+    const [steps, width] = ctx.input;
+    const maxLen = ctx.args.max_len as number;
+    if (steps > maxLen) {
+      // The shape is still well defined, so inference continues and later layers are checked too.
+      ctx.report({
+        code: 'sequence-too-long',
+        arg: 'max_len',
+        message: `The sequence has ${steps} positions but positional_embedding has only max_len: ${maxLen}; set max_len to at least ${steps} or shorten the input.`,
+        data: { length: steps, maxLen },
+      });
+    }
+    return { output: [steps, width], trainable: BigInt(maxLen) * BigInt(width), nonTrainable: 0n, macs: 0n };
+  },
+};
+
+interface RecurrentSpec {
+  readonly name: 'simple_rnn' | 'lstm' | 'gru';
+  readonly gates: number;
+  readonly summary: string;
+  readonly what: string;
+  readonly paramsDoc: string;
+  readonly extraArgs: readonly ArgSpec[];
+}
+
+/** The three recurrent layers differ only in their gate count; shape rules and messages are shared. */
+function recurrent(spec: RecurrentSpec): LayerEntry {
+  const gates = BigInt(spec.gates);
+  const per = spec.gates === 1 ? '' : `${spec.gates}·`;
+  return {
+    kind: 'layer',
+    name: spec.name,
+    family: 'sequence',
+    summary: spec.summary,
+    doc: [
+      spec.what,
+      '`[T, F]` → `[units]`, or `[T, units]` with `return_sequences: true`.',
+      '',
+      `**Params**: ${spec.paramsDoc}.`,
+      `**MACs**: ${per}T·(F·h + h·h): input and recurrent products of ${spec.gates === 1 ? 'the one gate' : `each of the ${spec.gates} gates`} at every step (bias and activations not counted).`,
+    ].join('\n'),
+    args: [unitsArg, returnSequencesArg, ...spec.extraArgs],
+    inputRanks: [2],
+    infer(ctx) {
+      if (!checkSequence(ctx, spec.name, 'rows')) return undefined;
+      const [steps, features] = ctx.input;
+      const units = ctx.args.units as number;
+      const f = BigInt(features);
+      const h = BigInt(units);
+      return {
+        output: ctx.args.return_sequences ? [steps, units] : [units],
+        trainable: gates * (f * h + h * h + h),
+        nonTrainable: 0n,
+        macs: gates * BigInt(steps) * (f * h + h * h),
+      };
+    },
+  };
+}
+
+export const simple_rnn = recurrent({
+  name: 'simple_rnn',
+  gates: 1,
+  summary: 'Plain recurrent layer: h_t = activation(W·x_t + U·h_{t−1} + b).',
+  what: 'Reads a sequence step by step, carrying a hidden state of `units` features: h_t = activation(W·x_t + U·h_{t−1} + b). Cheap, but forgets over long sequences; prefer `lstm` or `gru` beyond a few dozen steps.',
+  paramsDoc: 'F·h + h·h + h (input kernel, recurrent kernel, bias), h = units',
+  extraArgs: [{ ...activationArg, default: 'tanh', doc: 'Activation of the hidden state (`tanh` as in Keras; `relu` can explode on long sequences).' }],
+});
+
+export const lstm = recurrent({
+  name: 'lstm',
+  gates: 4,
+  summary: 'Long short-term memory: a recurrent layer with input, forget and output gates and a cell state.',
+  what: 'Long short-term memory (Hochreiter & Schmidhuber, 1997): input, forget and output gates and a candidate cell state let it keep information over long sequences. Activations tanh and sigmoid, as in Keras.',
+  paramsDoc: '4·(F·h + h·h + h), h = units (Keras and TensorFlow.js; PyTorch keeps two bias vectors, 4·(F·h + h·h + 2h))',
+  extraArgs: [],
+});
+
+export const gru = recurrent({
+  name: 'gru',
+  gates: 3,
+  summary: 'Gated recurrent unit: a lighter LSTM with update and reset gates.',
+  what: 'Gated recurrent unit (Cho et al., 2014): update and reset gates, no separate cell state; usually close to `lstm` in accuracy with 3/4 of its weights. The reset gate is applied before the recurrent product (`reset_after: false`), the only form TensorFlow.js 4.22 implements.',
+  paramsDoc:
+    '3·(F·h + h·h + h), h = units (TensorFlow.js, one bias per gate; Keras 2 with its default `reset_after: true` and PyTorch have two, 3·(F·h + h·h + 2h))',
+  extraArgs: [],
+});
+
+export const bidirectional: LayerEntry = {
+  kind: 'layer',
+  name: 'bidirectional',
+  family: 'sequence',
+  summary: 'Runs a recurrent layer forwards and backwards over the sequence and merges both outputs.',
+  doc: [
+    'Runs a copy of the wrapped recurrent layer over the reversed sequence next to the original, so that each output sees both past and future steps, e.g. `bidirectional(lstm(64, return_sequences: true))`.',
+    "Shape: the wrapped layer's output with the last axis doubled for `merge_mode: concat` (`[T, F]` → `[2·units]` or `[T, 2·units]`), unchanged for `sum`, `mul` and `ave`.",
+    '',
+    '**Params**: 2 × the wrapped layer (two independent copies).',
+    '**MACs**: 2 × the wrapped layer (merging is element-wise, not counted).',
+  ].join('\n'),
+  args: [
+    {
+      name: 'layer',
+      type: 'layer',
+      required: true,
+      layers: ['simple_rnn', 'lstm', 'gru'],
+      doc: 'The recurrent layer to run in both directions: `simple_rnn(...)`, `lstm(...)` or `gru(...)`.',
+    },
+    {
+      name: 'merge_mode',
+      type: 'enum',
+      values: ['concat', 'sum', 'mul', 'ave'],
+      default: 'concat',
+      doc: 'How the two directions combine: `concat` (features side by side, last axis doubled), or element-wise `sum`, `mul`, `ave`.',
+    },
+  ],
+  inputRanks: [2],
+  infer(ctx) {
+    const layer = ctx.args.layer as NestedLayer;
+    const inner = ctx.inferNested(layer, ctx.input);
+    if (!inner) return undefined;
+    const output = [...inner.output];
+    if (ctx.args.merge_mode === 'concat') {
+      const last = output.length - 1;
+      if (output[last] * 2 > MAX_DIM) {
+        ctx.report({
+          code: 'size-overflow',
+          arg: 'layer',
+          message: `bidirectional with merge_mode: concat would make an axis of ${output[last] * 2} features, more than any tensor axis can hold (at most 2^40); use fewer units or merge_mode: sum.`,
+        });
+        return undefined;
+      }
+      output[last] *= 2;
+    }
+    return { output, trainable: 2n * inner.trainable, nonTrainable: 2n * inner.nonTrainable, macs: 2n * inner.macs };
+  },
+};
+
+export const sequenceEntries: LayerEntry[] = [embedding, positional_embedding, simple_rnn, lstm, gru, bidirectional];

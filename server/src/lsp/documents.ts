@@ -1,0 +1,229 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DidChangeWatchedFilesNotification,
+  TextDocuments,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../analysis/analyze';
+import type { Diagnostic } from '../analysis/diagnostics';
+import type { AnalysisHost } from '../analysis/host';
+import type { Analysis } from '../analysis/model';
+import type { Log } from './log';
+
+/** One document version and its one analysis. */
+export interface AnalyzedDocument {
+  readonly uri: string;
+  readonly version: number;
+  readonly document: TextDocument;
+  readonly analysis: Analysis;
+  /** Absolute path the analysis resolved relative data paths against. */
+  readonly file: string;
+}
+
+interface CacheEntry {
+  readonly version: number;
+  /** Data-file generation the analysis was computed at; a watched CSV change bumps it. */
+  readonly generation: number;
+  readonly result: AnalyzedDocument;
+}
+
+export interface DocumentStoreOptions {
+  /** Quiet time after the last edit before diagnostics are pushed (read at each edit). */
+  readonly delay: () => number;
+}
+
+/**
+ * The open documents and their analyses. An analysis is computed at most once per
+ * document version (and data-file generation), lazily: by the first feature that asks or
+ * by the debounced diagnostics push, whichever comes first. Diagnostics are published
+ * only for the version that is current at the moment of publishing, and cleared when the
+ * document closes.
+ */
+export class DocumentStore {
+  readonly documents = new TextDocuments(TextDocument);
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly generations = new Map<string, number>();
+  private readonly publishedListeners: ((doc: AnalyzedDocument) => void)[] = [];
+  private readonly closedListeners: ((uri: string) => void)[] = [];
+  /** Milliseconds the last analysis of each document took, for the log and the benchmark. */
+  readonly lastAnalysisMillis = new Map<string, number>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly host: AnalysisHost,
+    private readonly log: Log,
+    private readonly options: DocumentStoreOptions,
+  ) {}
+
+  /** Wires document sync and watched-file notifications; call once, before listen(). */
+  listen(): void {
+    this.documents.onDidOpen((e) => this.schedule(e.document.uri, 0));
+    this.documents.onDidChangeContent((e) => {
+      // onDidChangeContent also fires on open; the open handler already scheduled it.
+      if (e.document.version !== this.cache.get(e.document.uri)?.version) this.schedule(e.document.uri, this.options.delay());
+    });
+    this.documents.onDidClose((e) => this.close(e.document.uri));
+    this.documents.listen(this.connection);
+    this.connection.onDidChangeWatchedFiles((params) => {
+      try {
+        this.dataFilesChanged(params.changes.map((c) => c.uri));
+      } catch (err) {
+        this.log.error('Handling changed files failed', err);
+      }
+    });
+  }
+
+  /** Asks the client to report changes to data files, when it can be asked dynamically. */
+  watchDataFiles(canRegister: boolean): void {
+    if (!canRegister) return;
+    this.connection.client
+      .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{csv,CSV,tsv,txt}' }] })
+      .catch((err) => this.log.warn(`Could not register a file watcher for data files: ${err}`));
+  }
+
+  onPublished(listener: (doc: AnalyzedDocument) => void): void {
+    this.publishedListeners.push(listener);
+  }
+
+  onClosed(listener: (uri: string) => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  /** The current version of an open document with its analysis (computed now if needed). */
+  get(uri: string): AnalyzedDocument | undefined {
+    const document = this.documents.get(uri);
+    if (!document) return undefined;
+    const generation = this.generations.get(uri) ?? 0;
+    const hit = this.cache.get(uri);
+    if (hit && hit.version === document.version && hit.generation === generation) return hit.result;
+    const file = filePathOf(uri);
+    const t0 = performance.now();
+    const analysis = analyze(document.getText(), { file, host: this.host });
+    const millis = performance.now() - t0;
+    this.lastAnalysisMillis.set(uri, millis);
+    if (millis > 500) this.log.info(`Analysing ${uri} (version ${document.version}, ${document.lineCount} lines) took ${millis.toFixed(0)} ms.`);
+    const result: AnalyzedDocument = { uri, version: document.version, document, analysis, file };
+    this.cache.set(uri, { version: document.version, generation, result });
+    return result;
+  }
+
+  /** URIs of the open documents. */
+  openUris(): string[] {
+    return this.documents.keys();
+  }
+
+  /**
+   * Data files changed on disk: every open document whose analysis read one of them gets a
+   * new analysis (the host re-reads a file whose size or time stamp changed) and fresh
+   * diagnostics at once.
+   */
+  dataFilesChanged(uris: readonly string[]): void {
+    const paths = new Set(uris.flatMap((u) => (u.startsWith('file:') ? [resolve(filePathOf(u))] : [])));
+    if (paths.size === 0) return;
+    for (const uri of this.openUris()) {
+      const entry = this.cache.get(uri);
+      if (!entry || !entry.result.analysis.dependencies.some((d) => paths.has(resolve(d)))) continue;
+      this.generations.set(uri, (this.generations.get(uri) ?? 0) + 1);
+      this.schedule(uri, 0);
+    }
+  }
+
+  private schedule(uri: string, delay: number): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        this.publish(uri);
+      }, delay),
+    );
+  }
+
+  private publish(uri: string): void {
+    let doc: AnalyzedDocument | undefined;
+    try {
+      doc = this.get(uri);
+    } catch (err) {
+      this.log.error(`Analysing ${uri} failed`, err);
+      return;
+    }
+    // The analysis ran synchronously, so no edit can have arrived since get(); the check
+    // guards against a future asynchronous analysis publishing an old version.
+    if (!doc || this.documents.get(uri)?.version !== doc.version) return;
+    this.connection
+      .sendDiagnostics({ uri, version: doc.version, diagnostics: doc.analysis.diagnostics.map(toLspDiagnostic) })
+      .catch((err) => this.log.error(`Publishing diagnostics for ${uri} failed`, err));
+    for (const l of this.publishedListeners) {
+      try {
+        l(doc);
+      } catch (err) {
+        this.log.error('A listener of published analyses failed', err);
+      }
+    }
+  }
+
+  private close(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.cache.delete(uri);
+    this.generations.delete(uri);
+    this.lastAnalysisMillis.delete(uri);
+    this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((err) => this.log.error(`Clearing diagnostics for ${uri} failed`, err));
+    for (const l of this.closedListeners) {
+      try {
+        l(uri);
+      } catch (err) {
+        this.log.error('A listener of closed documents failed', err);
+      }
+    }
+  }
+}
+
+/**
+ * The path the analysis resolves data files against. Documents that are not files
+ * (untitled buffers) resolve relative paths against the server's working directory.
+ */
+export function filePathOf(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      // A malformed file URI falls through to the untitled case.
+    }
+  }
+  const name = uri.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'untitled';
+  return join(process.cwd(), name);
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+  const out: LspDiagnostic = {
+    range: d.range,
+    severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error,
+    code: d.code,
+    source: 'modelspec',
+    message: d.message,
+  };
+  if (d.code === 'unused-declaration') out.tags = [DiagnosticTag.Unnecessary];
+  if (d.data !== undefined) out.data = jsonSafe(d.data);
+  return out;
+}
+
+/** Diagnostic data may hold bigints, which JSON cannot carry: they travel as decimal strings. */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonSafe(v);
+    return out;
+  }
+  return value;
+}
