@@ -10,13 +10,13 @@ import { main } from '../../server/src/cli/main';
 const ROOT = resolve(__dirname, '../..');
 const GOLDEN = join(__dirname, 'golden');
 
-function cli(args: string[]): { code: number; out: string; err: string } {
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const previous = process.cwd();
   process.chdir(ROOT);
   try {
-    const code = main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
     return { code, out: out.join('\n') + '\n', err: err.join('\n') };
   } finally {
     process.chdir(previous);
@@ -31,20 +31,20 @@ function golden(name: string, actual: string): void {
 
 const broken = relative(ROOT, join(__dirname, 'fixtures/broken.model'));
 
-test('estimate: LeNet-5 table', () => {
-  const r = cli(['estimate', 'samples/lenet5.model']);
+test('estimate: LeNet-5 table', async () => {
+  const r = await cli(['estimate', 'samples/lenet5.model']);
   assert.equal(r.code, 0);
   golden('estimate-lenet5.txt', r.out);
 });
 
-test('estimate: ResNet-50 table with groups, repeats and projections', () => {
-  const r = cli(['estimate', 'samples/resnet50.model']);
+test('estimate: ResNet-50 table with groups, repeats and projections', async () => {
+  const r = await cli(['estimate', 'samples/resnet50.model']);
   assert.equal(r.code, 0);
   golden('estimate-resnet50.txt', r.out);
 });
 
-test('estimate --json: exact integers and the documented fields', () => {
-  const r = cli(['estimate', 'samples/lenet5.model', '--json']);
+test('estimate --json: exact integers and the documented fields', async () => {
+  const r = await cli(['estimate', 'samples/lenet5.model', '--json']);
   assert.equal(r.code, 0);
   const doc = JSON.parse(r.out);
   const m = doc.models[0];
@@ -56,36 +56,36 @@ test('estimate --json: exact integers and the documented fields', () => {
   golden('estimate-lenet5.json', r.out);
 });
 
-test('estimate --json: integers above 2^53 become strings', () => {
-  const r = cli(['estimate', 'samples/vgg16.model', '--json']);
+test('estimate --json: integers above 2^53 become strings', async () => {
+  const r = await cli(['estimate', 'samples/vgg16.model', '--json']);
   const m = JSON.parse(r.out).models[0];
   assert.equal(typeof m.memory.trainingBytes, 'number');
   assert.equal(m.flops, 30940528640);
   const hugeFile = join(__dirname, 'fixtures/huge.model');
   writeFileSync(hugeFile, 'model Huge {\n  input: [1_000_000_000]\n  dense(1_000_000_000)\n  repeat 10_000 { dense(1_000_000_000) }\n}\n');
-  const h = JSON.parse(cli(['estimate', relative(ROOT, hugeFile), '--json']).out).models[0];
+  const h = JSON.parse((await cli(['estimate', relative(ROOT, hugeFile), '--json'])).out).models[0];
   assert.equal(typeof h.params.total, 'string');
   assert.equal(h.params.total, (10_001n * (1_000_000_000n * 1_000_000_000n + 1_000_000_000n)).toString());
 });
 
-test('estimate --model picks one model and suggests a name for a typo', () => {
-  const r = cli(['estimate', 'samples/digits.model', '--model', 'DigitsMLP']);
+test('estimate --model picks one model and suggests a name for a typo', async () => {
+  const r = await cli(['estimate', 'samples/digits.model', '--model', 'DigitsMLP']);
   assert.equal(r.code, 0);
   assert.match(r.out, /^Model: DigitsMLP \(neural\)/);
   assert.doesNotMatch(r.out, /DigitsCNN/);
-  const bad = cli(['estimate', 'samples/digits.model', '--model', 'DigitsMPL']);
+  const bad = await cli(['estimate', 'samples/digits.model', '--model', 'DigitsMPL']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no model named 'DigitsMPL'. Did you mean 'DigitsMLP'\?/);
 });
 
-test('check: file:line:col severity code message, exit 1 on errors', () => {
-  const r = cli(['check', broken]);
+test('check: file:line:col severity code message, exit 1 on errors', async () => {
+  const r = await cli(['check', broken]);
   assert.equal(r.code, 1);
   golden('check-broken.txt', r.out);
 });
 
-test('check --json: the documented shape with LSP ranges', () => {
-  const r = cli(['check', broken, 'samples/lenet5.model', '--json']);
+test('check --json: the documented shape with LSP ranges', async () => {
+  const r = await cli(['check', broken, 'samples/lenet5.model', '--json']);
   assert.equal(r.code, 1);
   const doc = JSON.parse(r.out);
   assert.equal(doc.files.length, 2);
@@ -96,19 +96,19 @@ test('check --json: the documented shape with LSP ranges', () => {
   golden('check-broken.json', r.out);
 });
 
-test('check: exit 0 on a clean file, 2 on a missing file or bad usage', () => {
-  assert.equal(cli(['check', 'samples/lenet5.model']).code, 0);
-  const missing = cli(['check', 'nope.model']);
+test('check: exit 0 on a clean file, 2 on a missing file or bad usage', async () => {
+  assert.equal((await cli(['check', 'samples/lenet5.model'])).code, 0);
+  const missing = await cli(['check', 'nope.model']);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /nope.model: no such file/);
-  assert.equal(cli(['check']).code, 2);
-  assert.equal(cli(['check', '--frobnicate', 'x']).code, 2);
-  assert.equal(cli(['explode']).code, 2);
-  assert.equal(cli([]).code, 2);
-  assert.equal(cli(['--help']).code, 0);
+  assert.equal((await cli(['check'])).code, 2);
+  assert.equal((await cli(['check', '--frobnicate', 'x'])).code, 2);
+  assert.equal((await cli(['explode'])).code, 2);
+  assert.equal((await cli([])).code, 2);
+  assert.equal((await cli(['--help'])).code, 0);
 });
 
-test('the built binary runs and returns the same exit codes', () => {
+test('the built binary runs and returns the same exit codes', async () => {
   const bin = join(ROOT, 'dist/cli.js');
   assert.ok(existsSync(bin), 'npm run build first');
   const ok = spawnSync(process.execPath, [bin, 'check', 'samples/lenet5.model'], { cwd: ROOT, encoding: 'utf8' });

@@ -3,32 +3,44 @@ import { createNodeHost } from '../data/nodeHost';
 import { runCheck } from './check';
 import { runEstimate } from './estimate';
 import { EXIT, UsageError, type Output } from './io';
+import { runCompare } from './compare';
+import { runTrain, TrainBlocked, TrainFailed } from './train';
 
 const USAGE = `Usage: modelspec <command> [options]
 
 Commands:
   check FILE... [--json]                 report problems (exit 1 on errors)
   estimate FILE [--model NAME] [--json]  parameters, MACs/FLOPs, memory and training compute
+  train FILE --model NAME [--epochs N] [--backend node|wasm|cpu] [--json]
+                                         train one model in a background process
+  compare FILE [--epochs N] [--backend B] [--json]
+                                         train every model of the file's compare, one table
 
 Options:
   --json        machine-readable output
   --model NAME  only this model
+  --epochs N    override the train section's epochs (neural models)
+  --backend B   node (tfjs-node), wasm or cpu; default: the fastest that loads
   -h, --help    show this help
   -v, --version show the version`;
 
-export function main(argv: readonly string[], io: Output): number {
+export async function main(argv: readonly string[], io: Output): Promise<number> {
   try {
-    return dispatch(argv, io);
+    return await dispatch(argv, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`modelspec: ${err.message}`);
       return EXIT.usage;
     }
+    if (err instanceof TrainBlocked || err instanceof TrainFailed) {
+      io.err(`modelspec: ${err.message}`);
+      return EXIT.findings;
+    }
     throw err;
   }
 }
 
-function dispatch(argv: readonly string[], io: Output): number {
+async function dispatch(argv: readonly string[], io: Output): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     (command === undefined ? io.err : io.out)(USAGE);
@@ -50,9 +62,33 @@ function dispatch(argv: readonly string[], io: Output): number {
       if (positionals.length !== 1) throw new UsageError('estimate needs exactly one FILE');
       return runEstimate({ file: positionals[0], model: values.model as string | undefined, json: values.json === true }, host, io);
     }
+    case 'train': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' } });
+      if (positionals.length !== 1) throw new UsageError('train needs exactly one FILE');
+      if (typeof values.model !== 'string') throw new UsageError('train needs --model NAME');
+      return runTrain({ file: positionals[0], model: values.model, ...trainFlags(values), json: values.json === true, tty: process.stderr.isTTY === true }, host, io);
+    }
+    case 'compare': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, epochs: { type: 'string' }, backend: { type: 'string' } });
+      if (positionals.length !== 1) throw new UsageError('compare needs exactly one FILE');
+      return runCompare({ file: positionals[0], ...trainFlags(values), json: values.json === true, tty: process.stderr.isTTY === true }, host, io);
+    }
     default:
       throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
   }
+}
+
+function trainFlags(values: Record<string, unknown>): { epochs?: number; backend?: 'node' | 'wasm' | 'cpu' } {
+  let epochs: number | undefined;
+  if (values.epochs !== undefined) {
+    epochs = Number(values.epochs);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs needs a whole number of at least 1, not '${values.epochs}'`);
+  }
+  const backend = values.backend;
+  if (backend !== undefined && backend !== 'node' && backend !== 'wasm' && backend !== 'cpu') {
+    throw new UsageError(`--backend must be node, wasm or cpu, not '${String(backend)}'`);
+  }
+  return { epochs, backend };
 }
 
 function parse(args: string[], options: Record<string, { type: 'boolean' | 'string' }>) {
@@ -67,9 +103,16 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
-  const code = main(process.argv.slice(2), {
+  main(process.argv.slice(2), {
     out: (t) => process.stdout.write(t + '\n'),
     err: (t) => process.stderr.write(t + '\n'),
-  });
-  process.exitCode = code;
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`modelspec: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
 }

@@ -63,10 +63,16 @@ export class DocumentStore {
 
   /** Wires document sync and watched-file notifications; call once, before listen(). */
   listen(): void {
-    this.documents.onDidOpen((e) => this.schedule(e.document.uri, 0));
+    // TextDocuments fires onDidChangeContent right after onDidOpen; an opened document
+    // gets its diagnostics at once, not after the typing delay.
+    let opening: string | undefined;
+    this.documents.onDidOpen((e) => {
+      opening = e.document.uri;
+      this.schedule(e.document.uri, 0);
+    });
     this.documents.onDidChangeContent((e) => {
-      // onDidChangeContent also fires on open; the open handler already scheduled it.
-      if (e.document.version !== this.cache.get(e.document.uri)?.version) this.schedule(e.document.uri, this.options.delay());
+      if (opening === e.document.uri) opening = undefined;
+      else this.schedule(e.document.uri, this.options.delay());
     });
     this.documents.onDidClose((e) => this.close(e.document.uri));
     this.documents.listen(this.connection);

@@ -1,0 +1,128 @@
+/**
+ * The typed, versioned message protocol between a trainer process and whoever launched
+ * it (the CLI or the language server). Messages travel over Node's IPC channel as plain
+ * JSON; a receiver ignores messages of another version rather than misreading them.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'classical';
+
+/** Sent once by the parent, right after the trainer starts. */
+export interface TrainRequest {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'train';
+  /** Absolute path of the .model file. */
+  readonly file: string;
+  readonly model: string;
+  readonly epochs?: number;
+  readonly backend?: 'node' | 'wasm' | 'cpu';
+  /** Runs folder; default `.modelspec/runs` next to the spec. */
+  readonly runsDir?: string;
+  /** Spec text to train (an unsaved editor buffer); read from `file` when absent. */
+  readonly text?: string;
+}
+
+export interface CancelRequest {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'cancel';
+}
+
+export type ToTrainer = TrainRequest | CancelRequest;
+
+export interface Params {
+  readonly trainable: number | string;
+  readonly nonTrainable: number | string;
+  readonly total: number | string;
+}
+
+export interface StartMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'start';
+  readonly runId: string;
+  readonly runDir: string;
+  readonly model: string;
+  readonly kind: 'neural' | 'classical';
+  readonly backend: BackendName;
+  /** Why this backend (e.g. "tfjs-node not installed"). */
+  readonly backendNote?: string;
+  readonly threads?: number;
+  readonly params: Params;
+  readonly trainSamples: number;
+  readonly testSamples: number;
+  readonly epochs: number;
+  readonly estimatedTrainingFlops?: number | string;
+}
+
+export interface EpochMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly samplesPerSec: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number;
+}
+
+export interface ClassMetrics {
+  readonly label: string;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly support: number;
+}
+
+export interface Metrics {
+  readonly accuracy: number;
+  readonly f1: number;
+  readonly perClass: readonly ClassMetrics[];
+  /** Rows: true class, columns: predicted class. */
+  readonly confusion: readonly (readonly number[])[];
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly model: string;
+  readonly kind: 'neural' | 'classical';
+  readonly status: 'completed' | 'cancelled' | 'stopped-early';
+  readonly backend: BackendName;
+  readonly backendNote?: string;
+  readonly metrics: Metrics;
+  readonly trainMs: number;
+  readonly inferenceMsPerSample: number;
+  readonly sizeBytes: number;
+  readonly params: Params;
+  readonly flops: number | string;
+  readonly epochsRun: number;
+  readonly estimatedTrainMs?: number;
+}
+
+export interface DoneMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'done';
+  readonly result: RunResult;
+}
+
+export interface ErrorMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'error';
+  /** A stable reason: bad-data, bad-spec, out-of-memory, crash, cancelled-before-start. */
+  readonly reason: 'bad-data' | 'bad-spec' | 'out-of-memory' | 'crash';
+  readonly message: string;
+}
+
+export interface LogMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'log';
+  readonly message: string;
+}
+
+export type FromTrainer = StartMessage | EpochMessage | DoneMessage | ErrorMessage | LogMessage;
+
+export function isFromTrainer(m: unknown): m is FromTrainer {
+  return typeof m === 'object' && m !== null && (m as { v?: unknown }).v === PROTOCOL_VERSION && typeof (m as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,136 @@
+// What must hold for every analysis, whatever the text: the checker returns, fast, with
+// diagnostics an editor can place and estimates a table or JSON can print.
+import { join, resolve, sep } from 'node:path';
+import { analyze } from '../../server/src/analysis/analyze';
+import type { AnalysisHost } from '../../server/src/analysis/host';
+import type { Analysis } from '../../server/src/analysis/model';
+import { modelToJson } from '../../server/src/cli/estimateJson';
+import { createNodeHost } from '../../server/src/data/nodeHost';
+
+export const SAMPLES_DIR = resolve(__dirname, '../../samples');
+const DATA_DIR = join(SAMPLES_DIR, 'data') + sep;
+const SEVERITIES = new Set(['error', 'warning', 'info']);
+
+/** The per-call limit of the brief; a worker watchdog enforces it for calls that never return. */
+export const CALL_LIMIT_MS = 5_000;
+
+/**
+ * Serves the real sample CSVs (so dataset-driven paths such as class counts and
+ * over-parameterisation advice run) but nothing else: a mangled path must not make the
+ * fuzz test read arbitrary files on the machine.
+ */
+export function samplesHost(): AnalysisHost {
+  const disk = createNodeHost();
+  return {
+    dataTable: (path, target) => (path.startsWith(DATA_DIR) ? disk.dataTable(path, target) : undefined),
+    listDir: (path) => (path + sep === DATA_DIR ? disk.listDir(path) : []),
+  };
+}
+
+export interface Outcome {
+  readonly ms: number;
+  /** One line per broken invariant; its text before ':' is the kind of problem. */
+  readonly problems: string[];
+}
+
+/** Runs the checker once and lists every invariant the result breaks. */
+export function checkOnce(text: string, file: string, host: AnalysisHost): Outcome {
+  const t0 = performance.now();
+  let analysis: Analysis;
+  try {
+    analysis = analyze(text, { file, host });
+  } catch (err) {
+    const e = err as Error;
+    const where = (e?.stack ?? '').split('\n').find((l) => l.includes('server/src')) ?? '';
+    return { ms: performance.now() - t0, problems: [`threw ${e?.name ?? typeof err}: ${e?.message ?? String(err)} ${where.trim()}`] };
+  }
+  const ms = performance.now() - t0;
+  const problems: string[] = [];
+  if (ms > CALL_LIMIT_MS) problems.push(`slow: analyze took ${Math.round(ms)} ms (limit ${CALL_LIMIT_MS} ms)`);
+  checkDiagnostics(text, analysis, problems);
+  checkEstimates(analysis, problems);
+  return { ms, problems };
+}
+
+/** LSP line breaks: \r\n, \r and \n all end a line, so a lone \r starts a new one in the editor. */
+export function lspLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+function checkDiagnostics(text: string, analysis: Analysis, problems: string[]): void {
+  if (!Array.isArray(analysis.diagnostics)) {
+    problems.push('diagnostics: not an array');
+    return;
+  }
+  const lines = lspLines(text);
+  for (const d of analysis.diagnostics) {
+    const label = `${d?.code} at ${JSON.stringify(d?.range)}`;
+    if (typeof d.code !== 'string' || d.code.length === 0) problems.push(`empty code: ${label}`);
+    if (typeof d.message !== 'string' || d.message.trim().length === 0) problems.push(`empty message: ${label}`);
+    if (!SEVERITIES.has(d.severity)) problems.push(`bad severity ${JSON.stringify(d.severity)}: ${label}`);
+    const r = d.range;
+    const positions = [r?.start, r?.end];
+    if (!positions.every((p) => p && Number.isInteger(p.line) && Number.isInteger(p.character))) {
+      problems.push(`malformed range: ${label}`);
+      continue;
+    }
+    if (positions.some((p) => p.line < 0 || p.line >= lines.length)) problems.push(`line outside document (${lines.length} lines): ${label}`);
+    if (positions.some((p) => p.character < 0)) problems.push(`negative character: ${label}`);
+    if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) problems.push(`start after end: ${label}`);
+    // LSP clients clamp a character past the end of its line, but then the squiggle sits
+    // on the wrong text: the position must index the line the editor shows.
+    const overhang = positions.find((p) => p.line >= 0 && p.line < lines.length && p.character > lines[p.line].length);
+    if (overhang) problems.push(`character past end of line ${overhang.line} (length ${lines[overhang.line].length}): ${label}`);
+    try {
+      JSON.stringify(d);
+    } catch (err) {
+      // The language server sends diagnostics, data included, as JSON.
+      problems.push(`diagnostic not JSON-serialisable (${(err as Error).message}): ${label}`);
+    }
+  }
+}
+
+function checkEstimates(analysis: Analysis, problems: string[]): void {
+  for (const m of analysis.models) {
+    checkNumbers(`model ${m.name}`, { totals: m.totals, memory: m.memory, compute: m.compute, rows: m.rows, inputShape: m.inputShape, outputShape: m.outputShape, classes: m.classes, estimator: m.estimator && { args: m.estimator.args, estimate: m.estimator.estimate }, train: { ...m.train, section: undefined } }, problems);
+    for (const r of m.rows) {
+      if (!Number.isSafeInteger(r.count) || r.count < 1) problems.push(`bad row count ${r.count}: model ${m.name} row ${r.name}`);
+    }
+    if (m.totals.total !== m.totals.trainable + m.totals.nonTrainable) problems.push(`total != trainable + nonTrainable: model ${m.name}`);
+    if (m.totals.flops !== 2n * m.totals.macs) problems.push(`flops != 2 x macs: model ${m.name}`);
+    try {
+      JSON.stringify(modelToJson(m));
+    } catch (err) {
+      problems.push(`modelToJson not serialisable (${(err as Error).message}): model ${m.name}`);
+    }
+  }
+  for (const [name, d] of analysis.datasets) checkNumbers(`dataset ${name}`, { ...d, decl: undefined }, problems);
+}
+
+/**
+ * Every count is an exact bigint ≥ 0 and every plain number finite: NaN or Infinity in an
+ * estimate means a size overflowed into floating point instead of becoming a diagnostic.
+ */
+function checkNumbers(where: string, value: unknown, problems: string[], path = '', seen = new Set<object>()): void {
+  if (typeof value === 'bigint') {
+    if (value < 0n) problems.push(`negative count ${value}: ${where} ${path}`);
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) problems.push(`non-finite number ${value}: ${where} ${path}`);
+  } else if (value && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    for (const [k, v] of value instanceof Map ? value.entries() : Object.entries(value)) {
+      // Catalogue entries hold functions and docs, not estimates.
+      if (k === 'entry') continue;
+      checkNumbers(where, v, problems, `${path}.${String(k)}`, seen);
+    }
+  }
+}
+
+/** The kind of a problem, so thousands of failures collapse into a few distinct findings. */
+export function problemKind(problem: string): string {
+  return problem
+    .replace(/\{.*\}/, '{…}')
+    .replace(/\d+/g, 'N')
+    .replace(/(model|dataset) \S+/g, '$1 X')
+    .slice(0, 160);
+}
