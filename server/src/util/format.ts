@@ -36,6 +36,8 @@ function scaled(n: bigint, step: bigint, units: readonly string[], sep: string):
   const decimals = whole >= 100n ? 0 : whole >= 10n ? 1 : 2;
   const factor = 10n ** BigInt(decimals);
   const rounded = (n * factor + divisor / 2n) / divisor;
+  // 999,999 rounds up to "1000 K": say "1.00 M" instead.
+  if (rounded / factor >= step && unit < units.length - 1) return scaled(divisor * step, step, units, sep);
   const intPart = rounded / factor;
   const frac = rounded % factor;
   const text = decimals === 0 ? `${intPart}` : `${intPart}.${frac.toString().padStart(decimals, '0')}`;
