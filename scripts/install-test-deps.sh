@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the test suite drives: Neovim (second LSP client). Installs only what is
+# missing, so it is quick on a machine that has them; needs root (or sudo) for apt-get.
+set -euo pipefail
+missing=()
+command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
