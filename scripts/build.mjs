@@ -8,6 +8,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const entries = [
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js', bin: true },
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js', bin: true },
+  { in: 'client/src/extension.ts', out: 'dist/client.js', external: ['vscode'] },
 ];
 
 const watch = process.argv.includes('--watch');
@@ -22,6 +23,7 @@ for (const entry of entries.filter((e) => existsSync(e.in))) {
     sourcemap: true,
     define: { __VERSION__: JSON.stringify(version) },
     banner: entry.bin ? { js: '#!/usr/bin/env node' } : undefined,
+    external: entry.external,
     logLevel: watch ? 'info' : 'warning',
   });
   if (entry.bin) chmodSync(entry.out, 0o755);
