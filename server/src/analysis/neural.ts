@@ -8,6 +8,7 @@ import { closestName } from '../util/suggest';
 import { bindArgs, type BindContext } from './args';
 import type { DiagnosticBag } from './diagnostics';
 import type { LayerRow, Reference } from './model';
+import { sumRows } from './totals';
 import { evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
@@ -169,19 +170,7 @@ function group(walk: Walk, label: string, range: Range, site: Range, depth: numb
   pushRow(walk, { ...emptyRow(label, range, site, depth, input), kind: 'group' });
   const output = body();
   if (walk.rows[index]?.kind !== 'group') return output;
-  let trainable = 0n;
-  let nonTrainable = 0n;
-  let macs = 0n;
-  let activations = 0n;
-  for (let i = index + 1; i < walk.rows.length; i++) {
-    const r = walk.rows[i];
-    if (r.kind !== 'layer') continue;
-    const n = BigInt(r.count);
-    trainable += r.trainable * n;
-    nonTrainable += r.nonTrainable * n;
-    macs += r.macs * n;
-    activations += r.activations;
-  }
+  const { trainable, nonTrainable, macs, activations } = sumRows(walk.rows.slice(index + 1));
   walk.rows[index] = { ...walk.rows[index], output, trainable, nonTrainable, macs, activations };
   return output;
 }

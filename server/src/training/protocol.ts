@@ -53,17 +53,21 @@ export interface StartMessage {
   readonly estimatedTrainingFlops?: number | string;
 }
 
-export interface EpochMessage {
-  readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'epoch';
+/** One epoch's figures: streamed as progress and stored as a row of history.csv. */
+export interface EpochStats {
   readonly epoch: number;
-  readonly epochs: number;
   readonly loss: number;
   readonly accuracy?: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
   readonly samplesPerSec: number;
   readonly elapsedMs: number;
+}
+
+export interface EpochMessage extends EpochStats {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'epoch';
+  readonly epochs: number;
   readonly etaMs: number;
 }
 

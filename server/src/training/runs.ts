@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { EpochStats } from './protocol';
 
 /**
  * Runs are data on disk: `<runsDir>/<timestamp>-<model>/` holding the spec snapshot,
@@ -39,17 +40,7 @@ export function writeJson(path: string, value: unknown): void {
   writeAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-export interface HistoryRow {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy?: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly samplesPerSec: number;
-  readonly elapsedMs: number;
-}
-
-export function historyCsv(rows: readonly HistoryRow[]): string {
+export function historyCsv(rows: readonly EpochStats[]): string {
   const cell = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : String(v));
   return [
     'epoch,loss,accuracy,val_loss,val_accuracy,samples_per_sec,elapsed_ms',

@@ -1,6 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TrainSettings } from '../../analysis/model';
 import { mulberry32, shuffle } from '../../util/random';
+import type { EpochStats } from '../protocol';
 
 type TF = typeof tfTypes;
 
@@ -8,16 +9,6 @@ export interface Split {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly n: number;
-}
-
-export interface EpochStats {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy?: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly samplesPerSec: number;
-  readonly elapsedMs: number;
 }
 
 export interface FitOptions {

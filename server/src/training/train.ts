@@ -1,0 +1,237 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../analysis/analyze';
+import type { Analysis, DatasetInfo, ModelAnalysis } from '../analysis/model';
+import { createNodeHost } from '../data/nodeHost';
+import { jsonInteger } from '../util/format';
+import { mulberry32 } from '../util/random';
+import { describeBackend, initBackend, type BackendInfo } from './backend/select';
+import { createClassical, isClassicalKind, type ClassicalModel } from './classical';
+import { DataError, prepareDataset, type PreparedData } from './data/prepare';
+import { computeMetrics } from './metrics';
+import { fitModel, predictClasses } from './neural/fit';
+import { buildModel } from './neural/build';
+import { PROTOCOL_VERSION, type EpochStats, type FromTrainer, type Params, type RunResult, type TrainRequest } from './protocol';
+import { createRunDir, historyCsv, runsDirFor, writeAtomic, writeJson } from './runs';
+
+/** A failure the user can act on, with the reason the protocol reports. */
+export class TrainError extends Error {
+  constructor(message: string, readonly reason: 'bad-data' | 'bad-spec') {
+    super(message);
+  }
+}
+
+export interface TrainContext {
+  emit(m: FromTrainer): void;
+  cancelled(): boolean;
+}
+
+/**
+ * Trains one model of a spec, in this process: analyse, prepare the data, train, evaluate
+ * on the held-out split, and store the run. The trainer process wraps this; tests call it
+ * directly.
+ */
+export async function runTraining(request: TrainRequest, ctx: TrainContext): Promise<RunResult> {
+  const text = request.text ?? readFileSync(request.file, 'utf8');
+  const analysis = analyze(text, { file: request.file, host: createNodeHost() });
+  const model = trainableModel(analysis, request.model);
+  const dataset = model.dataset!;
+  const data = prepare(dataset);
+  const { id, dir } = createRunDir(runsDirFor(request.file, request.runsDir), model.name);
+  writeAtomic(join(dir, 'spec.model'), text);
+  const params = paramsJson(model);
+  const epochs = request.epochs ?? model.train.epochs;
+  const base = {
+    runId: id,
+    runDir: dir,
+    model: model.name,
+    kind: model.kind as 'neural' | 'classical',
+    params,
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+    epochs: model.kind === 'neural' ? epochs : 1,
+  };
+  const estimates = {
+    params,
+    macs: jsonInteger(model.totals.macs),
+    flops: jsonInteger(model.totals.flops),
+    trainingMemoryBytes: jsonInteger(model.memory.training),
+    trainingFlops: model.compute.flops === undefined ? null : jsonInteger((model.compute.flops / BigInt(model.train.epochs)) * BigInt(epochs)),
+  };
+  const record = (extra: Record<string, unknown>) =>
+    writeJson(join(dir, 'run.json'), { version: 1, id, model: model.name, kind: model.kind, spec: request.file, dataset: datasetJson(dataset, data), estimates, ...extra });
+  record({ status: 'running', startedAt: new Date().toISOString() });
+
+  const result = model.kind === 'classical' ? await trainClassical(model, data, dir, base, ctx) : await trainNeural(model, data, dir, base, epochs, request, ctx);
+  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, seed: model.train.seed, result });
+  return result;
+}
+
+function trainableModel(analysis: Analysis, name: string): ModelAnalysis {
+  const model = analysis.models.find((m) => m.name === name);
+  if (!model) throw new TrainError(`No model named '${name}' in ${analysis.file}.`, 'bad-spec');
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const list = errors.slice(0, 5).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
+    throw new TrainError(`${analysis.file} has ${errors.length} error(s) that block training:\n${list.join('\n')}`, 'bad-spec');
+  }
+  if (!model.dataset) throw new TrainError(`Model ${name} has no dataset to train on: add \`data: SomeDataset\`.`, 'bad-spec');
+  if (model.kind === 'unknown' || !model.complete) throw new TrainError(`Model ${name} could not be fully resolved, so it cannot be built.`, 'bad-spec');
+  return model;
+}
+
+function prepare(dataset: DatasetInfo): PreparedData {
+  const common = { shape: dataset.shape, testSplit: dataset.testSplit, normalize: dataset.normalize as 'none' | 'minmax' | 'standard', seed: dataset.seed };
+  try {
+    if (dataset.kind === 'csv' && dataset.path) return prepareDataset({ kind: 'csv', path: dataset.path, target: dataset.target, ...common });
+    if (dataset.kind === 'synthetic' && dataset.synthetic) return prepareDataset({ kind: 'synthetic', synthetic: dataset.synthetic, ...common });
+  } catch (err) {
+    if (err instanceof DataError) throw new TrainError(err.message, 'bad-data');
+    throw err;
+  }
+  throw new TrainError(`Dataset ${dataset.name} has no usable source.`, 'bad-data');
+}
+
+type Base = Omit<RunResult, 'status' | 'backend' | 'backendNote' | 'metrics' | 'trainMs' | 'inferenceMsPerSample' | 'sizeBytes' | 'flops' | 'epochsRun'> & {
+  trainSamples: number;
+  testSamples: number;
+  epochs: number;
+};
+
+async function trainClassical(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, ctx: TrainContext): Promise<RunResult> {
+  const estimator = model.estimator!;
+  const kind = estimator.entry.name;
+  if (!isClassicalKind(kind)) throw new TrainError(`No engine trains ${kind}.`, 'bad-spec');
+  ctx.emit({ v: PROTOCOL_VERSION, type: 'start', ...base, kind: 'classical', backend: 'classical', backendNote: engineNote(kind) });
+  const engine: ClassicalModel = createClassical(kind);
+  const started = performance.now();
+  engine.fit(data.train.x, data.train.y, data.train.n, data.features, data.classes, estimator.args, model.train.seed);
+  const trainMs = performance.now() - started;
+  const predicted = engine.predict(data.test.x, data.test.n);
+  const inferenceMsPerSample = latency((x) => engine.predict(x, 1), data);
+  const json = JSON.stringify({ model: engine.toJSON(), normalization: data.normalization, labels: data.labels, shape: data.shape });
+  writeAtomic(join(dir, 'model.json'), json);
+  const size = engine.size();
+  writeAtomic(join(dir, 'history.csv'), historyCsv([]));
+  return {
+    ...strip(base),
+    params: { trainable: jsonInteger(size.params), nonTrainable: 0, total: jsonInteger(size.params) },
+    status: ctx.cancelled() ? 'cancelled' : 'completed',
+    backend: 'classical',
+    backendNote: `${engineNote(kind)}; ${size.detail}`,
+    metrics: computeMetrics(data.test.y, predicted, data.labels),
+    trainMs,
+    inferenceMsPerSample,
+    sizeBytes: Buffer.byteLength(json),
+    flops: jsonInteger(model.totals.flops),
+    epochsRun: 1,
+  };
+}
+
+function engineNote(kind: string): string {
+  return kind === 'svm' ? 'libsvm (libsvm-js)' : `Modelspec ${kind.replace('_', ' ')}`;
+}
+
+async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext): Promise<RunResult> {
+  // tfjs draws initial weights from Math.random when no seed is given; this process
+  // trains one model, so seeding it makes runs repeat.
+  Math.random = mulberry32(model.train.seed);
+  const backend: BackendInfo = await initBackend(request.backend ?? 'node');
+  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  ctx.emit({
+    v: PROTOCOL_VERSION,
+    type: 'start',
+    ...base,
+    kind: 'neural',
+    backend: backend.name,
+    backendNote: describeBackend(backend),
+    threads: backend.threads,
+    estimatedTrainingFlops: model.compute.flops === undefined ? undefined : jsonInteger(model.compute.flops),
+  });
+  const net = buildModel(tf, model);
+  const history: EpochStats[] = [];
+  const fit = await fitModel(tf, net, data.train, {
+    settings: model.train,
+    epochs,
+    classes: data.classes,
+    shape: data.shape,
+    cancelled: ctx.cancelled,
+    onEpoch: (s) => {
+      history.push(s);
+      writeAtomic(join(dir, 'history.csv'), historyCsv(history));
+      const perEpoch = s.elapsedMs / s.epoch;
+      ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: perEpoch * (epochs - s.epoch) });
+    },
+  });
+  const predicted = predictClasses(tf, net, data.test.x, data.test.n, data.shape);
+  const inferenceMsPerSample = latency((x) => predictClasses(tf, net, x, 1, data.shape), data);
+  const sizeBytes = await saveLayersModel(tf, net, dir, data);
+  net.dispose();
+  return {
+    ...strip(base),
+    status: fit.status,
+    backend: backend.name,
+    backendNote: describeBackend(backend),
+    metrics: computeMetrics(data.test.y, predicted, data.labels),
+    trainMs: fit.trainMs,
+    inferenceMsPerSample,
+    sizeBytes,
+    flops: jsonInteger(model.totals.flops),
+    epochsRun: fit.history.length,
+  };
+}
+
+/** model.json + weights.bin in the layout tfjs-node writes, without needing tfjs-node. */
+async function saveLayersModel(tf: typeof import('@tensorflow/tfjs'), net: import('@tensorflow/tfjs').LayersModel, dir: string, data: PreparedData): Promise<number> {
+  let bytes = 0;
+  await net.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      const manifest = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: 'modelspec',
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: { normalization: data.normalization, labels: data.labels, shape: data.shape },
+      };
+      writeAtomic(join(dir, 'weights.bin'), weights);
+      writeAtomic(join(dir, 'model.json'), JSON.stringify(manifest));
+      bytes = weights.byteLength + Buffer.byteLength(JSON.stringify(manifest));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return bytes || statSync(join(dir, 'weights.bin')).size;
+}
+
+/** Median time to predict one sample, over up to 50 test samples. */
+function latency(predictOne: (x: Float32Array) => unknown, data: PreparedData): number {
+  const size = data.features;
+  const n = Math.min(50, data.test.n);
+  const times: number[] = [];
+  predictOne(data.test.x.subarray(0, size)); // warm-up
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    predictOne(data.test.x.subarray(i * size, (i + 1) * size));
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? 0;
+}
+
+function strip(base: Base): Omit<Base, 'trainSamples' | 'testSamples' | 'epochs'> {
+  const { trainSamples: _t, testSamples: _s, epochs: _e, ...rest } = base;
+  return rest;
+}
+
+function paramsJson(model: ModelAnalysis): Params {
+  return { trainable: jsonInteger(model.totals.trainable), nonTrainable: jsonInteger(model.totals.nonTrainable), total: jsonInteger(model.totals.total) };
+}
+
+function datasetJson(dataset: DatasetInfo, data: PreparedData) {
+  return { name: dataset.name, kind: dataset.kind, path: dataset.path ?? null, rows: data.train.n + data.test.n, train: data.train.n, test: data.test.n, classes: data.classes, labels: data.labels, shape: data.shape, seed: dataset.seed, normalize: dataset.normalize };
+}
+
+export function writeLog(dir: string, text: string): void {
+  writeFileSync(join(dir, 'trainer.log'), text, { flag: 'a' });
+}

@@ -1,0 +1,35 @@
+import { PROTOCOL_VERSION, type FromTrainer, type ToTrainer } from './protocol';
+import { runTraining, TrainError } from './train';
+
+/**
+ * The trainer process: receives one TrainRequest over IPC, streams progress back, and
+ * exits. A cancel message stops training at the next batch; what finished is kept.
+ */
+let cancelled = false;
+const emit = (m: FromTrainer) => process.send?.(m);
+
+process.on('message', (m: ToTrainer) => {
+  if (m?.v !== PROTOCOL_VERSION) return;
+  if (m.type === 'cancel') cancelled = true;
+  else if (m.type === 'train') void run(m);
+});
+
+async function run(request: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
+  try {
+    const result = await runTraining(request, { emit, cancelled: () => cancelled });
+    emit({ v: PROTOCOL_VERSION, type: 'done', result });
+  } catch (err) {
+    const e = err as Error;
+    const oom = /out of memory|Array buffer allocation failed|Invalid typed array length/i.test(e.message);
+    emit({
+      v: PROTOCOL_VERSION,
+      type: 'error',
+      reason: err instanceof TrainError ? err.reason : oom ? 'out-of-memory' : 'crash',
+      message: err instanceof TrainError ? e.message : `${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`,
+    });
+  } finally {
+    // The wasm backend's worker threads would keep the process alive.
+    process.disconnect?.();
+    setTimeout(() => process.exit(0), 100).unref();
+  }
+}
