@@ -1,7 +1,9 @@
 // Bundles every Node entry point with esbuild. Entry points that a later layer adds
 // (language server, trainer process, VS Code client) are listed here as they appear.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -9,6 +11,8 @@ const entries = [
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js', bin: true },
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js', bin: true },
   { in: 'client/src/extension.ts', out: 'dist/client.js', external: ['vscode'] },
+  // tfjs-node is optional: looked up at run time, never bundled.
+  { in: 'server/src/training/trainerMain.ts', out: 'dist/trainer.js', external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
 ];
 
 const watch = process.argv.includes('--watch');
@@ -27,4 +31,12 @@ for (const entry of entries.filter((e) => existsSync(e.in))) {
     logLevel: watch ? 'info' : 'warning',
   });
   if (entry.bin) chmodSync(entry.out, 0o755);
+}
+
+// The wasm backend loads its binaries at run time: ship them next to the bundles.
+const require = createRequire(import.meta.url);
+const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+mkdirSync('dist/wasm', { recursive: true });
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  copyFileSync(join(wasmDist, file), join('dist/wasm', file));
 }

@@ -1,0 +1,134 @@
+// The training engine end to end: in-process runs, the trainer process with its protocol,
+// cancellation, runs on disk, saved models loading back, and the CLI's train and compare.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runTraining } from '../../server/src/training/train';
+import { launchTrainer } from '../../server/src/training/launch';
+import { PROTOCOL_VERSION, type FromTrainer } from '../../server/src/training/protocol';
+import { loadClassical } from '../../server/src/training/classical';
+
+const ROOT = resolve(__dirname, '../..');
+const SPEC = join(__dirname, 'fixtures/small.model');
+const runsDir = () => mkdtempSync(join(tmpdir(), 'modelspec-runs-'));
+
+function request(model: string, extra: Record<string, unknown> = {}) {
+  return { v: PROTOCOL_VERSION, type: 'train' as const, file: SPEC, model, runsDir: runsDir(), ...extra };
+}
+
+test('a classical model trains, is evaluated on the held-out split and stored as a run', async () => {
+  const messages: FromTrainer[] = [];
+  const r = await runTraining(request('LogReg'), { emit: (m) => messages.push(m), cancelled: () => false });
+  assert.equal(r.status, 'completed');
+  assert.ok(r.metrics.accuracy > 0.85, `accuracy ${r.metrics.accuracy}`);
+  assert.equal(r.metrics.confusion.length, 3);
+  assert.equal(r.metrics.perClass.reduce((s, c) => s + c.support, 0), 30);
+  assert.equal(messages[0].type, 'start');
+  for (const f of ['spec.model', 'run.json', 'model.json', 'history.csv']) assert.ok(existsSync(join(r.runDir, f)), f);
+  const run = JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'completed');
+  assert.equal(run.result.metrics.accuracy, r.metrics.accuracy);
+  assert.equal(run.estimates.params.total, 15);
+  // The saved model predicts what the trained one did.
+  const saved = JSON.parse(readFileSync(join(r.runDir, 'model.json'), 'utf8'));
+  const engine = loadClassical(saved.model);
+  assert.equal(engine.size().params, BigInt(r.params.total));
+});
+
+test('a neural model trains with progress per epoch, and its saved model gives the same predictions', async () => {
+  const epochs: number[] = [];
+  const r = await runTraining(request('Mlp', { backend: 'wasm' }), {
+    emit: (m) => {
+      if (m.type === 'epoch') epochs.push(m.epoch);
+    },
+    cancelled: () => false,
+  });
+  assert.deepEqual(epochs, Array.from({ length: 15 }, (_, i) => i + 1));
+  assert.ok(r.metrics.accuracy > 0.8, `accuracy ${r.metrics.accuracy}`);
+  assert.equal(r.backend, 'wasm');
+  const history = readFileSync(join(r.runDir, 'history.csv'), 'utf8').trim().split('\n');
+  assert.equal(history.length, 16);
+  assert.match(history[0], /^epoch,loss,accuracy,val_loss,val_accuracy/);
+
+  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  const manifest = JSON.parse(readFileSync(join(r.runDir, 'model.json'), 'utf8'));
+  const weights = readFileSync(join(r.runDir, 'weights.bin'));
+  const loaded = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+  );
+  assert.equal(loaded.countParams(), Number(r.params.total));
+  const x = tf.tensor2d([[0.1, -0.2, 0.3, 0.4]]);
+  const a = (loaded.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync();
+  assert.equal(a.length, 3);
+  assert.ok(Math.abs(a[0] + a[1] + a[2] - 1) < 1e-5, 'softmax output');
+  assert.deepEqual(manifest.userDefinedMetadata.labels, ['0', '1', '2']);
+});
+
+test('the trainer process streams versioned messages and ends with done', async () => {
+  const seen: string[] = [];
+  const handle = launchTrainer({ file: SPEC, model: 'Tree', runsDir: runsDir() }, (m) => seen.push(m.type));
+  const end = await handle.done;
+  assert.equal(end.type, 'done');
+  assert.deepEqual(seen, ['start', 'done']);
+});
+
+test('cancel stops a long run within a second and keeps what finished', async () => {
+  let started = 0;
+  let cancelledAt = 0;
+  const handle = launchTrainer({ file: SPEC, model: 'Slow', runsDir: runsDir(), backend: 'wasm' }, (m) => {
+    if (m.type === 'epoch' && !cancelledAt) {
+      cancelledAt = Date.now();
+      handle.cancel();
+    }
+    if (m.type === 'start') started = Date.now();
+  });
+  const end = await handle.done;
+  assert.ok(started > 0);
+  assert.equal(end.type, 'done');
+  if (end.type !== 'done') return;
+  assert.equal(end.result.status, 'cancelled');
+  assert.ok(end.result.epochsRun >= 1 && end.result.epochsRun < 1000);
+  assert.ok(Date.now() - cancelledAt < 5000, 'the process ended soon after cancel');
+  const run = JSON.parse(readFileSync(join(end.result.runDir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'cancelled');
+  assert.ok(existsSync(join(end.result.runDir, 'weights.bin')), 'the partly trained model is kept');
+});
+
+test('bad data is reported with the file, row and column, and the run fails cleanly', async () => {
+  const handle = launchTrainer({ file: join(__dirname, 'fixtures/bad.model'), model: 'BadLogReg', runsDir: runsDir() }, () => undefined);
+  const end = await handle.done;
+  assert.equal(end.type, 'error');
+  if (end.type !== 'error') return;
+  assert.equal(end.reason, 'bad-data');
+  assert.match(end.message, /bad\.csv/);
+  assert.match(end.message, /row 3/i);
+  assert.match(end.message, /column 2/i);
+});
+
+test('a spec with errors does not train and says which errors block it', async () => {
+  const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'train', join(ROOT, 'tests/cli/fixtures/broken.model'), '--model', 'Net'], { encoding: 'utf8' });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /error.*before training|block training|fix them before training/);
+  assert.match(result.stderr, /unknown-argument/);
+});
+
+test('modelspec train --json and compare --json print the documented fields', () => {
+  assert.ok(existsSync(join(ROOT, 'dist/trainer.js')), 'npm run build first');
+  const train = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'train', SPEC, '--model', 'Tree', '--json'], { encoding: 'utf8' });
+  assert.equal(train.status, 0, train.stderr);
+  const t = JSON.parse(train.stdout);
+  for (const key of ['model', 'backend', 'metrics', 'trainMs', 'inferenceMsPerSample', 'params', 'runDir']) assert.ok(key in t, key);
+  for (const key of ['accuracy', 'f1']) assert.ok(key in t.metrics, key);
+  assert.deepEqual(Object.keys(t.params), ['trainable', 'nonTrainable', 'total']);
+
+  const compare = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'compare', SPEC, '--epochs', '3', '--json'], { encoding: 'utf8' });
+  assert.equal(compare.status, 0, compare.stderr);
+  const c = JSON.parse(compare.stdout);
+  assert.deepEqual(c.models.map((m: { name: string }) => m.name).sort(), ['LogReg', 'Mlp', 'Tree']);
+  const accuracies = c.models.map((m: { metrics: { accuracy: number } }) => m.metrics.accuracy);
+  assert.deepEqual(accuracies, [...accuracies].sort((a: number, b: number) => b - a), 'sorted by accuracy');
+  for (const m of c.models) assert.ok(['neural', 'classical'].includes(m.kind));
+});
