@@ -16,7 +16,7 @@ const SPEC = join(__dirname, 'fixtures/small.model');
 const runsDir = () => mkdtempSync(join(tmpdir(), 'modelspec-runs-'));
 
 function request(model: string, extra: Record<string, unknown> = {}) {
-  return { v: PROTOCOL_VERSION, type: 'train' as const, file: SPEC, model, runsDir: runsDir(), ...extra };
+  return { v: PROTOCOL_VERSION as typeof PROTOCOL_VERSION, type: 'train' as const, file: SPEC, model, runsDir: runsDir(), ...extra };
 }
 
 test('a classical model trains, is evaluated on the held-out split and stored as a run', async () => {
