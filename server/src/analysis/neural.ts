@@ -329,6 +329,8 @@ function walkResidual(walk: Walk, item: A.ResidualStmt, env: Env, input: Shape |
     pushRow(walk, {
       kind: 'layer',
       name: 'projection',
+      // What the training engine needs to build the same projection that was counted.
+      args: { projection_bias: bound.args.projection_bias === true, projection_batchnorm: bound.args.projection_batchnorm === true },
       range: item.keyword,
       site,
       depth: depth + 1,

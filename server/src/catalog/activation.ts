@@ -1,4 +1,5 @@
 import { ACTIVATIONS } from './common';
+import { engineActivation } from './engine';
 import type { LayerEntry } from './types';
 
 const COST = '**Params**: 0.\n**MACs**: 0 (activations are not counted as multiply-accumulates).';
@@ -14,6 +15,9 @@ function activationLayer(name: string, summary: string, formula: string): LayerE
     args: [],
     infer(ctx) {
       return { output: [...ctx.input], trainable: 0n, nonTrainable: 0n, macs: 0n };
+    },
+    build(b) {
+      return b.tf.layers.activation({ name: b.name, activation: engineActivation(name) });
     },
   };
 }
@@ -46,6 +50,9 @@ export const activation: LayerEntry = {
   args: [{ name: 'name', type: 'enum', values: ACTIVATIONS, required: true, doc: `Activation function: ${ACTIVATIONS.join(', ')}.` }],
   infer(ctx) {
     return { output: [...ctx.input], trainable: 0n, nonTrainable: 0n, macs: 0n };
+  },
+  build(b) {
+    return b.tf.layers.activation({ name: b.name, activation: engineActivation(b.args.name) });
   },
 };
 

@@ -1,4 +1,5 @@
 import { checkSequence, MAX_DIM } from './common';
+import type { BuildContext } from './engine';
 import type { ArgSpec, InferContext, LayerEntry } from './types';
 
 const headsArg: ArgSpec = { name: 'heads', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of attention heads.' };
@@ -77,6 +78,12 @@ function attentionMacs(steps: bigint, width: bigint, inner: bigint, causal: bool
   return projections + 2n * pairs * inner;
 }
 
+/** key_dim as inference resolved it: given, or the width split evenly over the heads. */
+function keyDim(b: BuildContext): number {
+  const given = b.args.key_dim;
+  return typeof given === 'number' ? given : b.input[b.input.length - 1] / (b.args.heads as number);
+}
+
 export const multihead_attention: LayerEntry = {
   kind: 'layer',
   name: 'multihead_attention',
@@ -101,6 +108,15 @@ export const multihead_attention: LayerEntry = {
       nonTrainable: 0n,
       macs: attentionMacs(BigInt(size.steps), width, size.inner, ctx.args.causal as boolean),
     };
+  },
+  build(b) {
+    return b.custom.multiHeadAttention({
+      name: b.name,
+      heads: b.args.heads as number,
+      keyDim: keyDim(b),
+      causal: b.args.causal as boolean,
+      useBias: b.args.use_bias as boolean,
+    });
   },
 };
 
@@ -142,6 +158,18 @@ export const transformer_block: LayerEntry = {
       nonTrainable: 0n,
       macs: attentionMacs(steps, width, size.inner, ctx.args.causal as boolean) + 2n * steps * width * ff,
     };
+  },
+  build(b) {
+    return b.custom.transformerBlock({
+      name: b.name,
+      heads: b.args.heads as number,
+      keyDim: keyDim(b),
+      ff: b.args.ff as number,
+      dropout: b.args.dropout as number,
+      norm: b.args.norm as 'pre' | 'post',
+      activation: b.args.activation as string,
+      causal: b.args.causal as boolean,
+    });
   },
 };
 

@@ -10,6 +10,7 @@ import {
   slideWindow,
   useBiasArg,
 } from './common';
+import { engineActivation, type BuildContext, type ConvSpec, type EngineLayer } from './engine';
 import type { ArgSpec, InferContext, LayerEntry, Shape } from './types';
 
 const filtersArg: ArgSpec = { name: 'filters', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of output channels (filters).' };
@@ -127,6 +128,36 @@ function tooWide(ctx: InferContext, layer: string, channels: bigint): boolean {
   return true;
 }
 
+/**
+ * tfjs 4.22 has no grouped convolution and cannot take gradients through any dilated one
+ * (conv2d, conv1d, depthwise and separable all assert dilation 1 in their gradients; the
+ * depthwise layer even drops the dilation from its forward pass). Those uses get the
+ * custom convolution; everything else the stock layer, which the wasm kernels speed up.
+ */
+function needsCustomConv(groups: number, dilation: readonly number[]): boolean {
+  return groups > 1 || dilation.some((d) => d > 1);
+}
+
+function customConv(b: BuildContext, mode: ConvSpec['mode'], rank: 1 | 2, kernel: [number, number], strides: [number, number], dilation: [number, number]): EngineLayer {
+  const { args } = b;
+  // Fails here, by name, for an activation the engine lacks, rather than inside the layer.
+  engineActivation(args.activation);
+  return b.custom.conv({
+    name: b.name,
+    mode,
+    rank,
+    filters: typeof args.filters === 'number' ? args.filters : 0,
+    kernel,
+    strides,
+    dilation,
+    padding: args.padding as 'valid' | 'same',
+    groups: typeof args.groups === 'number' ? args.groups : 1,
+    depthMultiplier: typeof args.depth_multiplier === 'number' ? args.depth_multiplier : 1,
+    useBias: args.use_bias as boolean,
+    activation: args.activation as string,
+  });
+}
+
 export const conv1d: LayerEntry = {
   kind: 'layer',
   name: 'conv1d',
@@ -168,6 +199,22 @@ export const conv1d: LayerEntry = {
       macs: BigInt(out[0]) * BigInt(filters) * perFilter,
     };
   },
+  build(b) {
+    const { tf, args } = b;
+    const kernel = args.kernel as number;
+    const stride = args.stride as number;
+    const dilation = args.dilation as number;
+    if (needsCustomConv(args.groups as number, [dilation])) return customConv(b, 'conv', 1, [1, kernel], [1, stride], [1, dilation]);
+    return tf.layers.conv1d({
+      name: b.name,
+      filters: args.filters as number,
+      kernelSize: kernel,
+      strides: stride,
+      padding: args.padding as 'valid' | 'same',
+      activation: engineActivation(args.activation),
+      useBias: args.use_bias as boolean,
+    });
+  },
 };
 
 export const conv2d: LayerEntry = {
@@ -202,6 +249,22 @@ export const conv2d: LayerEntry = {
       macs: BigInt(out[0]) * BigInt(out[1]) * BigInt(filters) * perFilter,
     };
   },
+  build(b) {
+    const { tf, args } = b;
+    const kernel = intPair(args.kernel, [1, 1]);
+    const stride = intPair(args.stride, [1, 1]);
+    const dilation = intPair(args.dilation, [1, 1]);
+    if (needsCustomConv(args.groups as number, dilation)) return customConv(b, 'conv', 2, kernel, stride, dilation);
+    return tf.layers.conv2d({
+      name: b.name,
+      filters: args.filters as number,
+      kernelSize: kernel,
+      strides: stride,
+      padding: args.padding as 'valid' | 'same',
+      activation: engineActivation(args.activation),
+      useBias: args.use_bias as boolean,
+    });
+  },
 };
 
 export const depthwise_conv2d: LayerEntry = {
@@ -234,6 +297,22 @@ export const depthwise_conv2d: LayerEntry = {
       nonTrainable: 0n,
       macs: BigInt(out[0]) * BigInt(out[1]) * outChannels * taps,
     };
+  },
+  build(b) {
+    const { tf, args } = b;
+    const kernel = intPair(args.kernel, [1, 1]);
+    const stride = intPair(args.stride, [1, 1]);
+    const dilation = intPair(args.dilation, [1, 1]);
+    if (needsCustomConv(1, dilation)) return customConv(b, 'depthwise', 2, kernel, stride, dilation);
+    return tf.layers.depthwiseConv2d({
+      name: b.name,
+      kernelSize: kernel,
+      strides: stride,
+      padding: args.padding as 'valid' | 'same',
+      depthMultiplier: args.depth_multiplier as number,
+      activation: engineActivation(args.activation),
+      useBias: args.use_bias as boolean,
+    });
   },
 };
 
@@ -269,6 +348,23 @@ export const separable_conv2d: LayerEntry = {
       nonTrainable: 0n,
       macs: positions * middle * taps + positions * middle * filters,
     };
+  },
+  build(b) {
+    const { tf, args } = b;
+    const kernel = intPair(args.kernel, [1, 1]);
+    const stride = intPair(args.stride, [1, 1]);
+    const dilation = intPair(args.dilation, [1, 1]);
+    if (needsCustomConv(1, dilation)) return customConv(b, 'separable', 2, kernel, stride, dilation);
+    return tf.layers.separableConv2d({
+      name: b.name,
+      filters: args.filters as number,
+      kernelSize: kernel,
+      strides: stride,
+      padding: args.padding as 'valid' | 'same',
+      depthMultiplier: args.depth_multiplier as number,
+      activation: engineActivation(args.activation),
+      useBias: args.use_bias as boolean,
+    });
   },
 };
 

@@ -1,4 +1,5 @@
 import { activationArg, formatShape, MAX_DIM, product, useBiasArg } from './common';
+import { applyEngineLayer, engineActivation } from './engine';
 import type { LayerEntry } from './types';
 
 export const dense: LayerEntry = {
@@ -61,6 +62,24 @@ export const dense: LayerEntry = {
       trainable: weights + bias,
       nonTrainable: 0n,
       macs: positions * BigInt(inFeatures) * BigInt(units),
+    };
+  },
+  build(b) {
+    const { tf, args } = b;
+    const activation = engineActivation(args.activation);
+    if (!args.tied) return tf.layers.dense({ name: b.name, units: args.units as number, activation, useBias: args.use_bias as boolean });
+    // The checker reports both cases as errors; a caller that trains anyway gets them again here.
+    const embedding = b.embedding;
+    if (!embedding) return b.unsupported('tied: true needs an embedding earlier in the model to share weights with.');
+    const inFeatures = b.input[b.input.length - 1];
+    if (embedding.vocab !== args.units || embedding.dim !== inFeatures) {
+      return b.unsupported(`a tied output must map ${embedding.dim} features to the embedding's ${embedding.vocab} tokens, but this layer maps ${inFeatures} to ${String(args.units)}.`);
+    }
+    return (x) => {
+      let y = b.custom.tiedOutput(embedding.layer, x);
+      if (args.use_bias) y = applyEngineLayer(b.custom.bias({ name: `${b.name}_bias` }), y);
+      if (activation !== 'linear') y = applyEngineLayer(tf.layers.activation({ name: `${b.name}_activation`, activation }), y);
+      return y;
     };
   },
 };

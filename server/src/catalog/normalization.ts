@@ -35,6 +35,9 @@ export const batchnorm: LayerEntry = {
     const perStat = 2n * BigInt(channels);
     return { output: [...ctx.input], trainable: perStat, nonTrainable: perStat, macs: 0n };
   },
+  build(b) {
+    return b.tf.layers.batchNormalization({ name: b.name, axis: -1, momentum: b.args.momentum as number, epsilon: b.args.epsilon as number });
+  },
 };
 
 export const layernorm: LayerEntry = {
@@ -54,6 +57,10 @@ export const layernorm: LayerEntry = {
     const features = featureAxis(ctx, 'layernorm');
     if (features === undefined) return undefined;
     return { output: [...ctx.input], trainable: 2n * BigInt(features), nonTrainable: 0n, macs: 0n };
+  },
+  build(b) {
+    // tfjs's own layerNormalization tiles its input and is pathologically slow to train on wasm.
+    return b.custom.layerNorm({ name: b.name, epsilon: b.args.epsilon as number });
   },
 };
 

@@ -57,6 +57,12 @@ function pool1d(reduction: Reduction): LayerEntry {
       const out = slideWindow(ctx, { layer: name, arg: 'pool', input: [input[0]], window: [pool], stride: [stride], padding: args.padding as string });
       return out && free([out[0], input[1]]);
     },
+    build(b) {
+      const { tf, args } = b;
+      const pool = args.pool as number;
+      const config = { name: b.name, poolSize: pool, strides: typeof args.stride === 'number' ? args.stride : pool, padding: args.padding as 'valid' | 'same' };
+      return reduction === 'max' ? tf.layers.maxPooling1d(config) : tf.layers.averagePooling1d(config);
+    },
   };
 }
 
@@ -91,6 +97,13 @@ function pool2d(reduction: Reduction): LayerEntry {
       const out = slideWindow(ctx, { layer: name, arg: 'pool', input: [input[0], input[1]], window: pool, stride, padding: args.padding as string });
       return out && free([out[0], out[1], input[2]]);
     },
+    build(b) {
+      const { tf, args } = b;
+      const pool = intPair(args.pool, [2, 2]);
+      const strides = args.stride === undefined ? pool : intPair(args.stride, pool);
+      const config = { name: b.name, poolSize: pool, strides, padding: args.padding as 'valid' | 'same' };
+      return reduction === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
+    },
   };
 }
 
@@ -118,6 +131,12 @@ function globalPool(reduction: Reduction): LayerEntry {
           : `${name} pools one [T, C] sequence or [H, W, C] image per sample (the batch axis is implicit); reshape first`;
       if (!checkRank(ctx, name, [2, 3], fix)) return undefined;
       return free([input[input.length - 1]]);
+    },
+    build(b) {
+      const { tf } = b;
+      const config = { name: b.name };
+      if (b.input.length === 2) return reduction === 'max' ? tf.layers.globalMaxPooling1d(config) : tf.layers.globalAveragePooling1d(config);
+      return reduction === 'max' ? tf.layers.globalMaxPooling2d(config) : tf.layers.globalAveragePooling2d(config);
     },
   };
 }

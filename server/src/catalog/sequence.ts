@@ -1,4 +1,5 @@
 import { activationArg, checkSequence, formatShape, MAX_DIM } from './common';
+import { engineActivation, type BuildContext, type EngineLayer } from './engine';
 import type { ArgSpec, LayerEntry, NestedLayer } from './types';
 
 const unitsArg: ArgSpec = { name: 'units', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Size h of the hidden state (features per output step).' };
@@ -46,6 +47,12 @@ export const embedding: LayerEntry = {
     const dim = args.dim as number;
     return { output: [input[0], dim], trainable: BigInt(vocab) * BigInt(dim), nonTrainable: 0n, macs: 0n };
   },
+  build(b) {
+    const vocab = b.args.vocab as number;
+    const dim = b.args.dim as number;
+    if (b.sharedWithOutput) return b.custom.sharedEmbedding({ name: b.name, vocab, dim });
+    return b.tf.layers.embedding({ name: b.name, inputDim: vocab, outputDim: dim });
+  },
 };
 
 export const positional_embedding: LayerEntry = {
@@ -77,6 +84,12 @@ export const positional_embedding: LayerEntry = {
     }
     return { output: [steps, width], trainable: BigInt(maxLen) * BigInt(width), nonTrainable: 0n, macs: 0n };
   },
+  build(b) {
+    const maxLen = b.args.max_len as number;
+    // Inference goes on past this (an error) to check later layers; the engine cannot.
+    if (b.input[0] > maxLen) return b.unsupported(`the sequence has ${b.input[0]} positions but max_len is ${maxLen}.`);
+    return b.custom.positionalEmbedding({ name: b.name, maxLen });
+  },
 };
 
 interface RecurrentSpec {
@@ -86,6 +99,7 @@ interface RecurrentSpec {
   readonly what: string;
   readonly paramsDoc: string;
   readonly extraArgs: readonly ArgSpec[];
+  readonly build: (b: BuildContext) => EngineLayer;
 }
 
 /** The three recurrent layers differ only in their gate count; shape rules and messages are shared. */
@@ -119,6 +133,7 @@ function recurrent(spec: RecurrentSpec): LayerEntry {
         macs: gates * BigInt(steps) * (f * h + h * h),
       };
     },
+    build: spec.build,
   };
 }
 
@@ -129,6 +144,13 @@ export const simple_rnn = recurrent({
   what: 'Reads a sequence step by step, carrying a hidden state of `units` features: h_t = activation(W·x_t + U·h_{t−1} + b). Cheap, but forgets over long sequences; prefer `lstm` or `gru` beyond a few dozen steps.',
   paramsDoc: 'F·h + h·h + h (input kernel, recurrent kernel, bias), h = units',
   extraArgs: [{ ...activationArg, default: 'tanh', doc: 'Activation of the hidden state (`tanh` as in Keras; `relu` can explode on long sequences).' }],
+  build: (b) =>
+    b.tf.layers.simpleRNN({
+      name: b.name,
+      units: b.args.units as number,
+      returnSequences: b.args.return_sequences as boolean,
+      activation: engineActivation(b.args.activation),
+    }),
 });
 
 export const lstm = recurrent({
@@ -138,6 +160,9 @@ export const lstm = recurrent({
   what: 'Long short-term memory (Hochreiter & Schmidhuber, 1997): input, forget and output gates and a candidate cell state let it keep information over long sequences. Activations tanh and sigmoid, as in Keras.',
   paramsDoc: '4·(F·h + h·h + h), h = units (Keras and TensorFlow.js; PyTorch keeps two bias vectors, 4·(F·h + h·h + 2h))',
   extraArgs: [],
+  // tfjs defaults the gates to hard_sigmoid (Keras 1); the documented layer uses sigmoid.
+  build: (b) =>
+    b.tf.layers.lstm({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean, recurrentActivation: 'sigmoid' }),
 });
 
 export const gru = recurrent({
@@ -148,6 +173,8 @@ export const gru = recurrent({
   paramsDoc:
     '3·(F·h + h·h + h), h = units (TensorFlow.js, one bias per gate; Keras 2 with its default `reset_after: true` and PyTorch have two, 3·(F·h + h·h + 2h))',
   extraArgs: [],
+  build: (b) =>
+    b.tf.layers.gru({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean, recurrentActivation: 'sigmoid' }),
 });
 
 export const bidirectional: LayerEntry = {
@@ -197,6 +224,11 @@ export const bidirectional: LayerEntry = {
       output[last] *= 2;
     }
     return { output, trainable: 2n * inner.trainable, nonTrainable: 2n * inner.nonTrainable, macs: 2n * inner.macs };
+  },
+  build(b) {
+    const inner = b.nested(b.args.layer as NestedLayer, b.input);
+    if (!(inner instanceof b.tf.RNN)) throw new Error('bidirectional wraps a recurrent layer, but its argument did not build one.');
+    return b.tf.layers.bidirectional({ name: b.name, layer: inner, mergeMode: b.args.merge_mode as 'concat' | 'sum' | 'mul' | 'ave' });
   },
 };
 

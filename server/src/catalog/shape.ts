@@ -30,6 +30,13 @@ export const flatten: LayerEntry = {
     if (!fitsAxis(ctx, 'flatten', count)) return undefined;
     return { output: [Number(count)], trainable: 0n, nonTrainable: 0n, macs: 0n };
   },
+  build(b) {
+    // tfjs's Flatten refuses an input that is already flat. A reshape to the same shape
+    // still makes a layer of its own: returning the input tensor itself would hand a
+    // residual's add the same tensor twice, which tfjs's executor frees too early.
+    if (b.input.length <= 1) return b.tf.layers.reshape({ name: b.name, targetShape: [...b.output] });
+    return b.tf.layers.flatten({ name: b.name });
+  },
 };
 
 export const reshape: LayerEntry = {
@@ -93,6 +100,10 @@ export const reshape: LayerEntry = {
     }
     return { output: [...target], trainable: 0n, nonTrainable: 0n, macs: 0n };
   },
+  build(b) {
+    // The inferred shape, with any -1 already resolved.
+    return b.tf.layers.reshape({ name: b.name, targetShape: [...b.output] });
+  },
 };
 
 export const dropout: LayerEntry = {
@@ -112,6 +123,9 @@ export const dropout: LayerEntry = {
   ],
   infer(ctx) {
     return { output: [...ctx.input], trainable: 0n, nonTrainable: 0n, macs: 0n };
+  },
+  build(b) {
+    return b.tf.layers.dropout({ name: b.name, rate: b.args.rate as number });
   },
 };
 

@@ -1,9 +1,10 @@
 import type { Range } from '../language/position';
+import type { BuildContext, EngineLayer } from './engine';
 
 /**
  * The catalogue describes every layer, estimator and setting once. Validation,
- * shape inference, estimates, hover, completion, signature help (and later the
- * training engine and exporters) all read these entries; nothing else knows a layer.
+ * shape inference, estimates, hover, completion, signature help, the training engine
+ * (and later exporters) all read these entries; nothing else knows a layer.
  */
 
 /** A tensor shape of one sample: no batch axis, channels last. */
@@ -109,6 +110,11 @@ export interface LayerEntry {
   readonly inputRanks?: readonly number[];
   /** Returns undefined when it reported an error that leaves the output unknown. */
   infer(ctx: InferContext): LayerEstimate | undefined;
+  /**
+   * The training engine's layer for a use that inferred cleanly: its weights must be
+   * exactly the ones `infer` counted (trainable and not), its output the inferred shape.
+   */
+  build(b: BuildContext): EngineLayer;
 }
 
 export interface EstimatorContext {

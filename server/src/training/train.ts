@@ -149,12 +149,14 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
     estimatedTrainingFlops: model.compute.flops === undefined ? undefined : jsonInteger(model.compute.flops),
   });
   const net = buildModel(tf, model);
+  // A model may declare `input` of the same size as the data but another shape: feed it that.
+  const shape = model.inputShape ? [...model.inputShape] : data.shape;
   const history: EpochStats[] = [];
   const fit = await fitModel(tf, net, data.train, {
     settings: model.train,
     epochs,
     classes: data.classes,
-    shape: data.shape,
+    shape,
     cancelled: ctx.cancelled,
     onEpoch: (s) => {
       history.push(s);
@@ -163,8 +165,8 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
       ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: perEpoch * (epochs - s.epoch) });
     },
   });
-  const predicted = predictClasses(tf, net, data.test.x, data.test.n, data.shape);
-  const inferenceMsPerSample = latency((x) => predictClasses(tf, net, x, 1, data.shape), data);
+  const predicted = predictClasses(tf, net, data.test.x, data.test.n, shape);
+  const inferenceMsPerSample = latency((x) => predictClasses(tf, net, x, 1, shape), data);
   const sizeBytes = await saveLayersModel(tf, net, dir, data);
   net.dispose();
   return {
