@@ -1,37 +1,56 @@
-// Draws the extension icon (128×128 PNG): three stacked layer bars narrowing into an
-// output node, on a dark rounded square. Pure Node (zlib), so it needs no image tools.
+// Draws images/icon.png (128×128): three layer bars narrowing from input to output and
+// the prediction dot below them, on a dark rounded square. Pure Node (zlib), no image
+// tools needed; 4×4 supersampling smooths the edges. Run: node scripts/make-icon.mjs
 import { deflateSync } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
 
 const N = 128;
-const px = new Uint8Array(N * N * 4);
-const set = (x, y, [r, g, b, a]) => {
-  const i = (y * N + x) * 4;
-  px.set([r, g, b, a], i);
-};
-const inRounded = (x, y, r) => {
-  const cx = x < r ? r : x > N - 1 - r ? N - 1 - r : x;
-  const cy = y < r ? r : y > N - 1 - r ? N - 1 - r : y;
+const SS = 4;
+
+const roundedRect = (x0, y0, x1, y1, r) => (x, y) => {
+  const cx = Math.min(Math.max(x, x0 + r), x1 - r);
+  const cy = Math.min(Math.max(y, y0 + r), y1 - r);
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 };
-const bars = [
-  { y: 26, h: 16, w: 88, c: [86, 156, 214, 255] },
-  { y: 50, h: 16, w: 64, c: [78, 201, 176, 255] },
-  { y: 74, h: 16, w: 40, c: [220, 220, 170, 255] },
+const circle = (cx, cy, r) => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+
+// Later shapes paint over earlier ones.
+const shapes = [
+  { inside: roundedRect(0, 0, 128, 128, 24), rgb: [30, 30, 38] },
+  { inside: roundedRect(18, 22, 110, 40, 5), rgb: [86, 156, 214] },
+  { inside: roundedRect(30, 48, 98, 66, 5), rgb: [78, 201, 176] },
+  { inside: roundedRect(42, 74, 86, 92, 5), rgb: [220, 220, 170] },
+  { inside: circle(64, 106, 8), rgb: [206, 145, 120] },
 ];
-for (let y = 0; y < N; y++) {
-  for (let x = 0; x < N; x++) {
-    let c = inRounded(x, y, 22) ? [30, 30, 36, 255] : [0, 0, 0, 0];
-    for (const b of bars) if (y >= b.y && y < b.y + b.h && Math.abs(x - 63.5) < b.w / 2) c = b.c;
-    if ((x - 63.5) ** 2 + (y - 104) ** 2 <= 49) c = [206, 145, 120, 255];
-    set(x, y, c);
-  }
-}
+
 const raw = Buffer.alloc(N * (N * 4 + 1));
 for (let y = 0; y < N; y++) {
-  raw[y * (N * 4 + 1)] = 0;
-  Buffer.from(px.subarray(y * N * 4, (y + 1) * N * 4)).copy(raw, y * (N * 4 + 1) + 1);
+  raw[y * (N * 4 + 1)] = 0; // filter: none
+  for (let x = 0; x < N; x++) {
+    let r = 0, g = 0, b = 0, a = 0;
+    for (let sy = 0; sy < SS; sy++) {
+      for (let sx = 0; sx < SS; sx++) {
+        const px = x + (sx + 0.5) / SS;
+        const py = y + (sy + 0.5) / SS;
+        let hit;
+        for (const s of shapes) if (s.inside(px, py)) hit = s.rgb;
+        if (hit) {
+          r += hit[0];
+          g += hit[1];
+          b += hit[2];
+          a += 1;
+        }
+      }
+    }
+    const o = y * (N * 4 + 1) + 1 + x * 4;
+    // Average colour of the covered samples; coverage becomes alpha (straight, not premultiplied).
+    raw[o] = a ? Math.round(r / a) : 0;
+    raw[o + 1] = a ? Math.round(g / a) : 0;
+    raw[o + 2] = a ? Math.round(b / a) : 0;
+    raw[o + 3] = Math.round((255 * a) / (SS * SS));
+  }
 }
+
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -39,13 +58,13 @@ const crcTable = Array.from({ length: 256 }, (_, n) => {
 });
 const crc = (buf) => {
   let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 };
 const chunk = (type, data) => {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type), data]);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
   const sum = Buffer.alloc(4);
   sum.writeUInt32BE(crc(body));
   return Buffer.concat([len, body, sum]);
@@ -53,6 +72,6 @@ const chunk = (type, data) => {
 const ihdr = Buffer.alloc(13);
 ihdr.writeUInt32BE(N, 0);
 ihdr.writeUInt32BE(N, 4);
-ihdr.set([8, 6, 0, 0, 0], 8);
-const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, no interlace
+const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 writeFileSync(new URL('../images/icon.png', import.meta.url), png);

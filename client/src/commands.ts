@@ -1,70 +1,185 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { COMMANDS, MODELS_REQUEST, type CommandArgs, type ModelsResult } from '../../server/src/lsp/protocol';
+import { ErrorCodes, ExecuteCommandRequest, LSPErrorCodes, ResponseError } from 'vscode-languageclient/node';
+import { COMMANDS, MODELS_REQUEST, type CommandArgs, type ModelsParams, type ModelsResult, type ModelSummary } from '../../server/src/lsp/protocol';
+import type { ModelspecServer } from './client';
+import { CLIENT_COMMANDS, LANGUAGE_ID } from './ids';
+import { modelDescription } from './presentation';
+import type { ResultDocuments } from './resultDocuments';
+import { commandArgsFrom, enclosingModel, type NamedRange } from './target';
 
-const ESTIMATE_SCHEME = 'modelspec-estimate';
-
-/** Registers the palette commands; each one is a thin call into the language server. */
-export function registerCommands(context: vscode.ExtensionContext, client: () => LanguageClient, restart: () => Promise<void>): void {
-  const estimates = new EstimateDocuments();
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(ESTIMATE_SCHEME, estimates),
-    vscode.commands.registerCommand('modelspec.train', (uri?: string, model?: string) => runOnServer(client(), COMMANDS.train, uri, model)),
-    vscode.commands.registerCommand('modelspec.compare', (uri?: string) => runOnServer(client(), COMMANDS.compare, uri, undefined, false)),
-    vscode.commands.registerCommand('modelspec.showEstimate', async (uri?: string, model?: string) => {
-      const args = await commandArgs(client(), uri, model, true);
-      if (!args) return;
-      const text = await client().sendRequest<string>('workspace/executeCommand', { command: COMMANDS.estimate, arguments: [args] });
-      const doc = vscode.Uri.parse(`${ESTIMATE_SCHEME}:${encodeURIComponent(args.model ?? 'all models')}.txt?${encodeURIComponent(args.uri)}#${Date.now()}`);
-      estimates.set(doc, text);
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: true, viewColumn: vscode.ViewColumn.Beside });
-    }),
-    vscode.commands.registerCommand('modelspec.restartServer', restart),
-  );
+/**
+ * The palette commands. Each one works out its document (and model), then asks the
+ * language server through `workspace/executeCommand` and shows the answer: training and
+ * comparison with progress and a result document, the estimate in a read-only document
+ * beside the spec.
+ */
+export function registerCommands(server: ModelspecServer, results: ResultDocuments, output: vscode.OutputChannel): vscode.Disposable[] {
+  const run = new CommandRunner(server, results, output);
+  return [
+    vscode.commands.registerCommand(CLIENT_COMMANDS.train, (arg?: unknown, model?: unknown) => run.guarded(() => run.train(arg, model))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.compare, (arg?: unknown) => run.guarded(() => run.compare(arg))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showEstimate, (arg?: unknown, model?: unknown) => run.guarded(() => run.showEstimate(arg, model))),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, () => run.guarded(() => run.restart())),
+  ];
 }
 
-async function runOnServer(client: LanguageClient, command: string, uri?: string, model?: string, pickModel = true): Promise<void> {
-  const args = await commandArgs(client, uri, model, pickModel);
-  if (!args) return;
-  try {
-    const result = await client.sendRequest<unknown>('workspace/executeCommand', { command, arguments: [args] });
-    if (typeof result === 'string' && result) void vscode.window.showInformationMessage(result);
-  } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
+/** What a command resolved to: the document, and the model when it needs one. */
+interface Target {
+  readonly uri: string;
+  readonly model?: string;
+}
+
+class CommandRunner {
+  constructor(
+    private readonly server: ModelspecServer,
+    private readonly results: ResultDocuments,
+    private readonly output: vscode.OutputChannel,
+  ) {}
+
+  async train(arg: unknown, model?: unknown): Promise<void> {
+    if (!(await this.trusted('Training'))) return;
+    const target = await this.target(arg, model, { model: 'required' });
+    if (!target?.model) return;
+    await this.runOnServer(COMMANDS.train, target, `Training ${target.model}`, `Training ${target.model}`);
+  }
+
+  async compare(arg: unknown): Promise<void> {
+    if (!(await this.trusted('Comparing models'))) return;
+    const target = await this.target(arg, undefined, { model: 'none' });
+    if (!target) return;
+    const file = fileName(target.uri);
+    await this.runOnServer(COMMANDS.compare, { uri: target.uri }, `Comparing the models of ${file}`, `Comparison (${file})`);
+  }
+
+  async showEstimate(arg: unknown, model?: unknown): Promise<void> {
+    const target = await this.target(arg, model, { model: 'optional' });
+    if (!target) return;
+    const args: CommandArgs = target.model ? { uri: target.uri, model: target.model } : { uri: target.uri };
+    const title = `Estimate ${target.model ?? 'all models'} (${fileName(target.uri)})`;
+    await this.results.show(title, JSON.stringify(args), () => this.execute<unknown>(COMMANDS.estimate, args).then(asText), target.uri);
+  }
+
+  async restart(): Promise<void> {
+    this.output.appendLine('[client] restarting the language server (requested)');
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Modelspec language server' }, () => this.server.restart());
+    void vscode.window.setStatusBarMessage('Modelspec language server restarted', 3000);
+  }
+
+  /** Runs a command body and turns its failure into one message, never an unhandled rejection. */
+  async guarded(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      if (isCancellation(err)) return;
+      const message = errorMessage(err);
+      this.output.appendLine(`[client] ${message}`);
+      const notRunning = err instanceof ResponseError && err.code === ErrorCodes.ConnectionInactive;
+      const actions = notRunning ? ['Restart Server', 'Show Log'] : ['Show Log'];
+      const choice = await vscode.window.showErrorMessage(`Modelspec: ${message}`, ...actions);
+      if (choice === 'Restart Server') await vscode.commands.executeCommand(CLIENT_COMMANDS.restartServer);
+      if (choice === 'Show Log') this.output.show(true);
+    }
+  }
+
+  /** Sends a long-running command with a cancellable progress notification, and shows what it answers. */
+  private async runOnServer(command: string, args: CommandArgs, progressTitle: string, resultTitle: string): Promise<void> {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: progressTitle, cancellable: true },
+      (_progress, token) => this.execute<unknown>(command, args, token),
+    );
+    const text = asText(result);
+    // A one-line answer is a message; a table or report gets a document.
+    if (!text.includes('\n')) {
+      void vscode.window.showInformationMessage(text || `${progressTitle}: done.`);
+      return;
+    }
+    await this.results.show(resultTitle, JSON.stringify({ command, ...args }), async () => text);
+  }
+
+  private execute<R>(command: string, args: CommandArgs, token?: vscode.CancellationToken): Promise<R> {
+    return this.server.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, token) as Promise<R>;
+  }
+
+  private async trusted(what: string): Promise<boolean> {
+    if (vscode.workspace.isTrusted) return true;
+    const choice = await vscode.window.showWarningMessage(
+      `${what} reads data files and starts processes, so it needs a trusted workspace. Checking and estimating work without trust.`,
+      'Manage Workspace Trust',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return false;
+  }
+
+  /**
+   * The document and model a command is about: from its argument (code lens, results
+   * view, editor title), else the active .model editor and the model around the cursor,
+   * else the user's pick.
+   */
+  private async target(arg: unknown, model: unknown, need: { model: 'required' | 'optional' | 'none' }): Promise<Target | undefined> {
+    const given = commandArgsFrom(arg, model);
+    const editor = vscode.window.activeTextEditor;
+    const activeModelDoc = editor?.document.languageId === LANGUAGE_ID ? editor.document : undefined;
+    const uri = given?.uri ?? (arg instanceof vscode.Uri ? arg.toString() : activeModelDoc?.uri.toString());
+    if (!uri) {
+      void vscode.window.showWarningMessage('Open a .model file first.');
+      return undefined;
+    }
+    if (need.model === 'none' || given?.model) return { uri, model: need.model === 'none' ? undefined : given?.model };
+
+    const models = await this.models(uri);
+    if (models.length === 0) {
+      void vscode.window.showWarningMessage(`${fileName(uri)} declares no models.`);
+      return undefined;
+    }
+    if (activeModelDoc && activeModelDoc.uri.toString() === uri) {
+      const around = enclosingModel(
+        models.map((m) => m.name),
+        await this.outline(activeModelDoc.uri),
+        editor!.selection.active.line,
+      );
+      if (around) return { uri, model: around };
+    }
+    if (models.length === 1 && need.model === 'required') return { uri, model: models[0].name };
+
+    type Pick = vscode.QuickPickItem & { model?: string };
+    const items: Pick[] = models.map((m) => ({ label: m.name, description: modelDescription(m), model: m.name }));
+    if (need.model === 'optional') items.unshift({ label: 'All models', description: `every model in ${fileName(uri)}` });
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: need.model === 'required' ? 'Which model?' : 'Estimate which model?' });
+    if (!picked) return undefined;
+    return { uri, model: picked.model };
+  }
+
+  private async models(uri: string): Promise<readonly ModelSummary[]> {
+    const params: ModelsParams = { uri };
+    const result = await this.server.client.sendRequest<ModelsResult | null>(MODELS_REQUEST, params);
+    return result?.models ?? [];
+  }
+
+  /** The document's outline from the server; symbols span whole declarations. */
+  private async outline(uri: vscode.Uri): Promise<NamedRange[]> {
+    const symbols = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined>('vscode.executeDocumentSymbolProvider', uri);
+    return (symbols ?? []).map((s) => ({ name: s.name, range: 'location' in s ? s.location.range : s.range }));
   }
 }
 
-/** The active .model document and the model under the cursor, or one the user picks. */
-async function commandArgs(client: LanguageClient, uri: string | undefined, model: string | undefined, pickModel: boolean): Promise<CommandArgs | undefined> {
-  const editor = vscode.window.activeTextEditor;
-  const target = uri ?? (editor?.document.languageId === 'modelspec' ? editor.document.uri.toString() : undefined);
-  if (!target) {
-    void vscode.window.showWarningMessage('Open a .model file first.');
-    return undefined;
-  }
-  if (model || !pickModel) return { uri: target, model };
-  const { models } = await client.sendRequest<ModelsResult>(MODELS_REQUEST, { uri: target });
-  if (models.length === 0) {
-    void vscode.window.showWarningMessage('This file declares no models.');
-    return undefined;
-  }
-  const cursor = editor && editor.document.uri.toString() === target ? editor.selection.active.line : -1;
-  // The model whose declaration starts last above the cursor is the one it is in.
-  const under = [...models].reverse().find((m) => m.range.start.line <= cursor);
-  if (under && cursor >= 0) return { uri: target, model: under.name };
-  const picked = await vscode.window.showQuickPick(
-    models.map((m) => ({ label: m.name, description: `${m.kind} · ${m.params.total} params`, model: m.name })),
-    { placeHolder: 'Which model?' },
-  );
-  return picked ? { uri: target, model: picked.model } : undefined;
+/** The server answers text for estimates; anything else (a future structured result) is shown as JSON. */
+function asText(result: unknown): string {
+  if (result === null || result === undefined) return '';
+  if (typeof result === 'string') return result;
+  return JSON.stringify(result, null, 2);
 }
 
-class EstimateDocuments implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  set(uri: vscode.Uri, text: string): void {
-    this.texts.set(uri.toString(), text);
-  }
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '';
-  }
+function fileName(uri: string): string {
+  return path.posix.basename(vscode.Uri.parse(uri).path);
 }
+
+function isCancellation(err: unknown): boolean {
+  return (err instanceof ResponseError && err.code === LSPErrorCodes.RequestCancelled) || err instanceof vscode.CancellationError;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof ResponseError && err.code === ErrorCodes.ConnectionInactive) return 'the language server is not running.';
+  return err instanceof Error ? err.message : String(err);
+}
+

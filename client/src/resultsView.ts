@@ -1,68 +1,175 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { MODELS_CHANGED_NOTIFICATION, MODELS_REQUEST, type ModelSummary, type ModelsResult } from '../../server/src/lsp/protocol';
+import { State } from 'vscode-languageclient/node';
+import { MODELS_REQUEST, type ModelsChangedParams, type ModelsParams, type ModelsResult, type ModelSummary } from '../../server/src/lsp/protocol';
+import type { ModelspecServer } from './client';
+import { LANGUAGE_ID, MODEL_ITEM_CONTEXT, RESULTS_VIEW_ID } from './ids';
+import { modelDescription, modelDetails } from './presentation';
 
 /**
- * The "Results" view of the Modelspec container: the active document's models with their
- * totals, kept current from the server's `modelspec/modelsChanged` notifications.
+ * A model row. It carries `uri` and `model` like a code lens argument, so the Train and
+ * Show Estimate commands in its context menu know what they are about.
  */
-export class ResultsView implements vscode.TreeDataProvider<ModelSummary> {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private current: ModelsResult | undefined;
-
-  constructor(private readonly client: () => LanguageClient) {}
-
-  register(context: vscode.ExtensionContext): void {
-    context.subscriptions.push(
-      vscode.window.registerTreeDataProvider('modelspec.results', this),
-      vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
-    );
-  }
-
-  listen(client: LanguageClient): vscode.Disposable {
-    return client.onNotification(MODELS_CHANGED_NOTIFICATION, (params: ModelsResult) => {
-      if (params.uri === activeUri()) {
-        this.current = params;
-        this.changed.fire();
-      }
-    });
-  }
-
-  async refresh(): Promise<void> {
-    const uri = activeUri();
-    this.current = uri ? await this.client().sendRequest<ModelsResult>(MODELS_REQUEST, { uri }).catch(() => undefined) : undefined;
-    this.changed.fire();
-  }
-
-  getChildren(): ModelSummary[] {
-    return [...(this.current?.models ?? [])];
-  }
-
-  getTreeItem(m: ModelSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
-    const params = `${Number(m.params.total).toLocaleString('en-US')}${m.paramsUpperBound ? ' (≤)' : ''} params`;
-    item.description = `${m.kind} · ${params} · ${Number(m.flops).toLocaleString('en-US')} FLOPs`;
-    item.tooltip = new vscode.MarkdownString(
-      [`**${m.name}** (${m.kind})`, m.dataset ? `data: ${m.dataset}` : '', m.errors ? `${m.errors} error(s)` : '', m.complete ? '' : 'incomplete: errors left shapes unknown']
-        .filter(Boolean)
-        .join('  \n'),
-    );
-    item.iconPath = new vscode.ThemeIcon(m.errors ? 'error' : m.kind === 'classical' ? 'symbol-constant' : 'symbol-class');
-    const uri = this.current?.uri;
-    if (uri) {
-      item.command = {
-        command: 'vscode.open',
-        title: 'Go to model',
-        arguments: [vscode.Uri.parse(uri), { selection: new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character) }],
-      };
-    }
-    item.contextValue = 'modelspec.model';
-    return item;
+export class ModelNode {
+  readonly model: string;
+  constructor(
+    readonly uri: string,
+    readonly summary: ModelSummary,
+    /** Tells apart models that share a name: tree ids must be unique, and the protocol does not promise unique names. */
+    readonly occurrence: number,
+  ) {
+    this.model = summary.name;
   }
 }
 
-function activeUri(): string | undefined {
+class DetailNode {
+  constructor(
+    readonly label: string,
+    readonly value: string,
+  ) {}
+}
+
+type Node = ModelNode | DetailNode;
+
+interface Shown {
+  readonly uri: string;
+  /** Document version of the models; null when the server read the file from disk. */
+  readonly version: number | null;
+  readonly models: readonly ModelSummary[];
+}
+
+/**
+ * The "Results" view in the Modelspec container: the models of the .model document last
+ * active in an editor, with their totals. It asks the server (`modelspec/models`) when
+ * the editor changes and then follows the server's `modelspec/modelsChanged`
+ * notifications, so it is current after every analysis without polling.
+ */
+export class ResultsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<Node>;
+  private readonly subscriptions: vscode.Disposable[];
+  private shown: Shown | undefined;
+  /** The document the view is about, even while its models are still being fetched. */
+  private target: string | undefined;
+  private requests = 0;
+
+  constructor(private readonly server: ModelspecServer) {
+    this.view = vscode.window.createTreeView(RESULTS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.subscriptions = [
+      this.view,
+      this.changed,
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        // Another kind of editor (a CSV, an output) keeps the last .model file on show.
+        if (editor?.document.languageId === LANGUAGE_ID) void this.load(editor.document.uri.toString());
+      }),
+      server.client.onDidChangeState((e) => {
+        if (e.newState === State.Running) void this.load(this.target ?? activeModelUri());
+        else if (e.newState === State.Stopped) this.setMessage('The Modelspec language server is not running. Run "Modelspec: Restart Language Server".');
+      }),
+    ];
+    this.setMessage('Open a .model file to see its models.');
+  }
+
+  /** Applies a `modelspec/modelsChanged` notification when it is about the shown document. */
+  update(params: ModelsChangedParams): void {
+    if (params.uri !== this.target) return;
+    if (params.version === null && params.models.length === 0) {
+      // The document was closed: its models are no longer being edited here.
+      this.target = undefined;
+      this.show(undefined);
+      this.setMessage('Open a .model file to see its models.');
+      return;
+    }
+    if (this.shown?.uri === params.uri && isOlder(params.version, this.shown.version)) return;
+    this.show(params);
+  }
+
+  /** Asks the server for a document's models; an answer overtaken by a newer request or notification is dropped. */
+  async load(uri: string | undefined): Promise<void> {
+    this.target = uri;
+    if (!uri) return;
+    const request = ++this.requests;
+    const params: ModelsParams = { uri };
+    try {
+      const result = await this.server.client.sendRequest<ModelsResult | null>(MODELS_REQUEST, params);
+      if (request !== this.requests || this.target !== uri) return;
+      if (!result) throw new Error('the server could not analyse the document.');
+      if (this.shown?.uri === uri && isOlder(result.version, this.shown.version)) return;
+      this.show(result);
+    } catch (err) {
+      if (request !== this.requests) return;
+      this.show(undefined);
+      this.setMessage(`Cannot list the models of ${fileName(uri)}: ${(err as Error).message}`);
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node instanceof DetailNode) {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.description = node.value;
+      item.tooltip = `${node.label}: ${node.value}`;
+      return item;
+    }
+    const m = node.summary;
+    const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
+    // Stable across refreshes, so an expanded model stays expanded while the user types.
+    item.id = `${node.uri}#${m.name}${node.occurrence ? `#${node.occurrence}` : ''}`;
+    item.description = modelDescription(m);
+    item.tooltip = new vscode.MarkdownString(
+      [`**${m.name}**`, '', '| | |', '| --- | --- |', ...modelDetails(m).map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n'),
+    );
+    item.iconPath =
+      m.errors > 0 ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : new vscode.ThemeIcon(m.kind === 'classical' ? 'type-hierarchy' : 'layers');
+    item.contextValue = MODEL_ITEM_CONTEXT;
+    const { start, end } = m.range;
+    item.command = {
+      command: 'vscode.open',
+      title: 'Go to Model',
+      arguments: [vscode.Uri.parse(node.uri), { selection: new vscode.Range(start.line, start.character, end.line, end.character) }],
+    };
+    return item;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      if (!this.shown) return [];
+      const seen = new Map<string, number>();
+      return this.shown.models.map((m) => {
+        const occurrence = seen.get(m.name) ?? 0;
+        seen.set(m.name, occurrence + 1);
+        return new ModelNode(this.shown!.uri, m, occurrence);
+      });
+    }
+    if (node instanceof ModelNode) return modelDetails(node.summary).map(([label, value]) => new DetailNode(label, value));
+    return [];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private show(shown: Shown | undefined): void {
+    this.shown = shown;
+    this.view.description = shown ? fileName(shown.uri) : undefined;
+    this.setMessage(shown && shown.models.length === 0 ? `${fileName(shown.uri)} declares no models.` : undefined);
+    this.changed.fire();
+  }
+
+  private setMessage(message: string | undefined): void {
+    this.view.message = message;
+  }
+}
+
+function isOlder(version: number | null, than: number | null): boolean {
+  return version !== null && than !== null && version < than;
+}
+
+function activeModelUri(): string | undefined {
   const doc = vscode.window.activeTextEditor?.document;
-  return doc?.languageId === 'modelspec' ? doc.uri.toString() : undefined;
+  return doc?.languageId === LANGUAGE_ID ? doc.uri.toString() : undefined;
+}
+
+function fileName(uri: string): string {
+  return path.posix.basename(vscode.Uri.parse(uri).path);
 }
