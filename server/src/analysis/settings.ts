@@ -74,8 +74,10 @@ export function bindSettings(
     const converted = convert(section, spec, value, ctx);
     if (converted !== undefined) values[key] = converted;
   }
+  // A written value that failed to convert was reported; its default stands in, so later
+  // stages always see a value of the right type.
   for (const spec of specs) {
-    if (values[spec.name] === undefined && !keys.has(spec.name) && spec.default !== undefined) values[spec.name] = spec.default;
+    if (values[spec.name] === undefined && spec.default !== undefined) values[spec.name] = spec.default;
   }
   return { values, calls, raw, ranges, keys };
 }

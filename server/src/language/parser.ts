@@ -37,9 +37,14 @@ class Parser {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === 'eof') return decls;
+      const before = this.i;
       const decl = this.parseDeclaration();
       if (decl) decls.push(decl);
-      else this.recoverToNextLine();
+      else {
+        this.recoverToNextLine();
+        // A stray `}` stops recovery where it stands: step over it, or this loop never ends.
+        if (this.i === before) this.next();
+      }
     }
   }
 

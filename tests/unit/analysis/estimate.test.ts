@@ -106,3 +106,10 @@ test('references record every use of datasets, blocks and models', () => {
   const a = run('dataset D {\n  source: "d.csv"\n}\nblock B { relu }\nmodel M {\n  data: D\n  dense(3, activation: softmax)\n  B\n}\ncompare M\n', { 'd.csv': SMALL_CSV });
   assert.deepEqual(a.references.map((r) => `${r.kind}:${r.name}@${r.range.start.line}`).sort(), ['block:B@7', 'dataset:D@5', 'model:M@9']);
 });
+
+test('a mistyped train setting is reported and its default used, never a crash', () => {
+  const a = run('model M {\n  input: [4]\n  dense(3, activation: softmax)\n  train {\n    loss: 5\n    batch_size: x\n  }\n}');
+  assert.deepEqual(a.diagnostics.map((d) => d.code), ['argument-type', 'argument-type']);
+  assert.equal(a.models[0].train.batchSize, 32);
+  assert.equal(a.models[0].train.loss, 'sparse_categorical_crossentropy');
+});

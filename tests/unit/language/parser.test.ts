@@ -95,3 +95,9 @@ test('garbage at top level is one error per line and parsing resumes', () => {
   assert.equal(r.declarations.length, 1);
   assert.match(r.errors[0].message, /Expected a declaration \(dataset, block, model or compare\), found 'hello'/);
 });
+
+test('stray closing braces at top level are errors, not an endless loop', () => {
+  const r = parse('}\n}}\nmodel M {\n  dense(1)\n}\n}');
+  assert.equal(r.declarations.length, 1);
+  assert.ok(r.errors.length >= 2);
+});
