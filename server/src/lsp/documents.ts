@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { createContext, Script } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import {
   DiagnosticSeverity,
@@ -10,9 +11,11 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../analysis/analyze';
+import { parse } from '../language/parser';
 import type { Diagnostic } from '../analysis/diagnostics';
 import type { AnalysisHost } from '../analysis/host';
 import type { Analysis } from '../analysis/model';
+import { formatDuration } from '../util/format';
 import type { Log } from './log';
 
 /** One document version and its one analysis. */
@@ -35,6 +38,8 @@ interface CacheEntry {
 export interface DocumentStoreOptions {
   /** Quiet time after the last edit before diagnostics are pushed (read at each edit). */
   readonly delay: () => number;
+  /** Time limit of one analysis; by default analysisTimeLimit(text length). */
+  readonly timeLimit?: () => number | undefined;
 }
 
 /**
@@ -51,8 +56,6 @@ export class DocumentStore {
   private readonly generations = new Map<string, number>();
   private readonly publishedListeners: ((doc: AnalyzedDocument) => void)[] = [];
   private readonly closedListeners: ((uri: string) => void)[] = [];
-  /** Milliseconds the last analysis of each document took, for the log and the benchmark. */
-  readonly lastAnalysisMillis = new Map<string, number>();
 
   constructor(
     private readonly connection: Connection,
@@ -110,9 +113,9 @@ export class DocumentStore {
     if (hit && hit.version === document.version && hit.generation === generation) return hit.result;
     const file = filePathOf(uri);
     const t0 = performance.now();
-    const analysis = analyze(document.getText(), { file, host: this.host });
+    const text = document.getText();
+    const analysis = analyzeSafely(text, file, this.host, this.log, this.options.timeLimit?.() ?? analysisTimeLimit(text.length));
     const millis = performance.now() - t0;
-    this.lastAnalysisMillis.set(uri, millis);
     if (millis > 500) this.log.info(`Analysing ${uri} (version ${document.version}, ${document.lineCount} lines) took ${millis.toFixed(0)} ms.`);
     const result: AnalyzedDocument = { uri, version: document.version, document, analysis, file };
     this.cache.set(uri, { version: document.version, generation, result });
@@ -179,7 +182,6 @@ export class DocumentStore {
     this.timers.delete(uri);
     this.cache.delete(uri);
     this.generations.delete(uri);
-    this.lastAnalysisMillis.delete(uri);
     this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((err) => this.log.error(`Clearing diagnostics for ${uri} failed`, err));
     for (const l of this.closedListeners) {
       try {
@@ -189,6 +191,71 @@ export class DocumentStore {
       }
     }
   }
+}
+
+/**
+ * Runs `fn` under a time limit. A vm script's timeout interrupts everything it calls,
+ * functions of this realm included, so a checker stuck in a loop costs one bounded wait
+ * instead of the whole server.
+ */
+function withTimeLimit<T>(fn: () => T, millis: number): { value: T } | { timedOut: true } {
+  let value: T | undefined;
+  watchdog.context.run = () => {
+    value = fn();
+  };
+  try {
+    watchdog.script.runInContext(watchdog.context, { timeout: Math.max(1, Math.round(millis)) });
+    return { value: value as T };
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { timedOut: true };
+    throw err;
+  } finally {
+    watchdog.context.run = undefined;
+  }
+}
+
+const watchdog = { script: new Script('run()'), context: createContext({ run: undefined as (() => void) | undefined }) };
+
+/** Time an analysis may take before it is taken for stuck: generous, and growing with the text. */
+export function analysisTimeLimit(textLength: number): number {
+  return 1000 + textLength / 200;
+}
+
+/**
+ * The analysis of a text. If the checker throws or does not finish in time (bugs: it
+ * promises neither), the result holds what can still be had (the syntax tree when the
+ * parser alone works) and one diagnostic saying what happened, so the bug is visible and
+ * the features that need only the tree (completion context, outline, folding) keep working.
+ */
+export function analyzeSafely(text: string, file: string, host: AnalysisHost, log: Log, limit = analysisTimeLimit(text.length)): Analysis {
+  let failure: string;
+  try {
+    const run = withTimeLimit(() => analyze(text, { file, host }), limit);
+    if ('value' in run) return run.value;
+    failure = `did not finish within ${formatDuration(limit / 1000)}`;
+  } catch (err) {
+    failure = `failed (${err instanceof Error ? err.message : String(err)})`;
+    log.error(`The checker failed on ${file}`, err);
+  }
+  if (failure.startsWith('did not')) log.error(`The checker ${failure} on ${file} (${text.length} characters).`);
+  let source: Analysis['source'] = { declarations: [], comments: [], errors: [], lineCount: 1 };
+  try {
+    const parsed = withTimeLimit(() => parse(text), limit / 2);
+    if ('value' in parsed) source = parsed.value;
+  } catch {
+    // The tree stays empty; the diagnostic below still tells the user.
+  }
+  const zero = { line: 0, character: 0 };
+  const diagnostics: Diagnostic[] = [
+    ...source.errors.map((e) => ({ code: e.code, severity: 'error' as const, message: e.message, range: e.range })),
+    {
+      code: 'internal-error',
+      severity: 'error',
+      message: `The checker ${failure} on this text; this is a bug in Modelspec. Other problems cannot be shown until the text changes.`,
+      range: { start: zero, end: zero },
+    },
+  ];
+  return { file, source, datasets: new Map(), blocks: new Map(), models: [], references: [], diagnostics, dependencies: [] };
 }
 
 /**

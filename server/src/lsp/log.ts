@@ -40,14 +40,3 @@ export function guard<P, R, T extends unknown[]>(log: Log, name: string, fallbac
     }
   };
 }
-
-/** The same for notifications, which have no answer. */
-export function guardNotification<P>(log: Log, name: string, handler: (params: P) => void | Promise<void>) {
-  return async (params: P): Promise<void> => {
-    try {
-      await handler(params);
-    } catch (err) {
-      log.error(`${name} failed`, err);
-    }
-  };
-}

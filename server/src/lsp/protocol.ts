@@ -53,17 +53,35 @@ export interface LspRange {
   readonly end: { readonly line: number; readonly character: number };
 }
 
-/** workspace/executeCommand ids the server handles; every one takes a single `CommandArgs`. */
+/**
+ * workspace/executeCommand ids the server handles; every one takes a single `CommandArgs`.
+ * They differ from the extension's palette commands (`modelspec.train`, …) on purpose:
+ * vscode-languageclient registers a VS Code command for each id the server advertises,
+ * and registering an id twice fails, so the two families must not share ids.
+ */
 export const COMMANDS = {
   /** Returns the estimate table (plain text) of one model, or of every model in the file. */
-  estimate: 'modelspec.estimate',
+  estimate: 'modelspec.server.estimate',
   /** Trains one model. Not in this server version: answers with an error that says so. */
-  train: 'modelspec.train',
+  train: 'modelspec.server.train',
   /** Trains the file's `compare` list. Not in this server version: answers with an error that says so. */
-  compare: 'modelspec.compare',
+  compare: 'modelspec.server.compare',
 } as const;
 
 export interface CommandArgs {
   readonly uri: string;
   readonly model?: string;
+}
+
+/**
+ * `initializationOptions` the server understands. By default the code lenses run the
+ * server commands above (with one `CommandArgs`), which works in any LSP client; an
+ * editor with commands of its own (a view for the estimate, progress for training) names
+ * them here, and its lenses then call them with two arguments: `(uri, model)`.
+ */
+export interface InitializationOptions {
+  readonly trainCommand?: string;
+  readonly estimateCommand?: string;
+  /** Milliseconds one analysis may take before it is taken for stuck (tests lower it). */
+  readonly analysisTimeLimit?: number;
 }

@@ -56,7 +56,15 @@ export function callableFor(callee: string, blocks: ReadonlyMap<string, A.BlockD
   if (settingKey !== undefined) return undefined;
   if (callee === 'residual') return RESIDUAL;
   const entry = catalogEntry(callee);
-  if (entry) return { kind: entry.kind, name: entry.name, summary: entry.summary, doc: entry.doc, params: entry.args.map(fromSpec) };
+  if (entry) {
+    // The catalogue does not change while the server runs, so each entry is described once.
+    let c = catalogCallables.get(entry.name);
+    if (!c) {
+      c = { kind: entry.kind, name: entry.name, summary: entry.summary, doc: entry.doc, params: entry.args.map(fromSpec) };
+      catalogCallables.set(entry.name, c);
+    }
+    return c;
+  }
   const block = blocks.get(callee);
   if (block) {
     return {
@@ -74,6 +82,8 @@ export function callableFor(callee: string, blocks: ReadonlyMap<string, A.BlockD
   }
   return undefined;
 }
+
+const catalogCallables = new Map<string, Callable>();
 
 function fromSpec(spec: ArgSpec): Param {
   return { name: spec.name, type: spec.type, doc: spec.doc, required: spec.required === true, spec, defaultText: spec.default === undefined ? undefined : formatValue(spec.default) };

@@ -36,7 +36,7 @@ export interface Calibration {
  * measures optimised code rather than the interpreter. The best of a few runs is kept:
  * on a shared machine the slowest runs measure the neighbours, not this machine.
  */
-export function calibrateMatmul(size = 256, runs = 3): Calibration {
+export function calibrateMatmul(size = 256, runs = 2): Calibration {
   const n = size;
   const a = new Float32Array(n * n);
   const b = new Float32Array(n * n);

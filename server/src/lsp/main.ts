@@ -1,0 +1,145 @@
+import {
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  type InitializeResult,
+  type Position,
+} from 'vscode-languageserver/node';
+import { createNodeHost } from '../data/nodeHost';
+import { codeActions } from './codeActions';
+import { codeLenses, DEFAULT_LENS_COMMANDS, type LensCommands } from './codeLens';
+import { COMMAND_IDS, executeCommand } from './commands';
+import { complete, resolveCompletion } from './completion';
+import { ConfigStore } from './config';
+import { DocumentStore, type AnalyzedDocument } from './documents';
+import { foldingRanges } from './folding';
+import { formattingEdits } from './formatting';
+import { hover } from './hover';
+import { inlayHints } from './inlayHints';
+import { createLog, guard } from './log';
+import { registerModels } from './models';
+import { definition, prepareRename, references, rename } from './navigation';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semanticTokens';
+import type { InitializationOptions } from './protocol';
+import { signatureHelp } from './signatureHelp';
+import { documentSymbols } from './symbols';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+// createConnection reads --stdio, --node-ipc or --socket=N from the command line.
+const connection = createConnection(ProposedFeatures.all);
+const log = createLog(connection.console);
+const host = createNodeHost();
+let config = new ConfigStore(connection, log, false, false);
+let analysisTimeLimit: number | undefined;
+const store = new DocumentStore(connection, host, log, { delay: () => config.current.diagnostics.delay, timeLimit: () => analysisTimeLimit });
+let snippets = false;
+let lensCommands: LensCommands = DEFAULT_LENS_COMMANDS;
+let canRefreshInlayHints = false;
+let canRefreshCodeLens = false;
+let canWatchFiles = false;
+
+// The last line of defence: a bug must cost one answer, not the editor's language support.
+process.on('uncaughtException', (err) => log.error('Uncaught exception', err));
+process.on('unhandledRejection', (err) => log.error('Unhandled rejection', err));
+
+connection.onInitialize((params): InitializeResult => {
+  const c = params.capabilities;
+  config = new ConfigStore(connection, log, c.workspace?.configuration === true, c.workspace?.didChangeConfiguration?.dynamicRegistration === true);
+  snippets = c.textDocument?.completion?.completionItem?.snippetSupport === true;
+  canRefreshInlayHints = c.workspace?.inlayHint?.refreshSupport === true;
+  canRefreshCodeLens = c.workspace?.codeLens?.refreshSupport === true;
+  canWatchFiles = c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  const options = (params.initializationOptions ?? {}) as { [K in keyof InitializationOptions]?: unknown };
+  if (typeof options.analysisTimeLimit === 'number' && options.analysisTimeLimit > 0) analysisTimeLimit = options.analysisTimeLimit;
+  lensCommands = {
+    estimate: typeof options.estimateCommand === 'string' ? options.estimateCommand : DEFAULT_LENS_COMMANDS.estimate,
+    train: typeof options.trainCommand === 'string' ? options.trainCommand : DEFAULT_LENS_COMMANDS.train,
+  };
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['(', ',', ':', '[', '"'], resolveProvider: true },
+      signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [':'] },
+      inlayHintProvider: { resolveProvider: false },
+      codeLensProvider: { resolveProvider: false },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: false },
+      documentFormattingProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: c.textDocument?.rename?.prepareSupport ? { prepareProvider: true } : true,
+      codeActionProvider: c.textDocument?.codeAction?.codeActionLiteralSupport ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
+      executeCommandProvider: { commands: [...COMMAND_IDS] },
+    },
+    serverInfo: { name: 'modelspec-language-server', version: VERSION },
+  };
+});
+
+connection.onInitialized(() => {
+  config.start();
+  config.onChange((next, previous) => {
+    if (canRefreshInlayHints && JSON.stringify(next.inlayHints) !== JSON.stringify(previous.inlayHints)) connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (canRefreshCodeLens && next.codeLens.enabled !== previous.codeLens.enabled) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  });
+  store.watchDataFiles(canWatchFiles);
+  log.info(`Modelspec language server ${VERSION} started (node ${process.version}).`);
+});
+
+/** Runs `fn` on the document's current analysis; an unknown document gets the neutral answer. */
+function withDoc<R>(uri: string, fallback: R, fn: (doc: AnalyzedDocument) => R): R {
+  const doc = store.get(uri);
+  return doc ? fn(doc) : fallback;
+}
+
+const text = (doc: AnalyzedDocument) => ({
+  analysis: doc.analysis,
+  text: doc.document.getText(),
+  offsetAt: (p: Position) => doc.document.offsetAt(p),
+  getText: (r: Parameters<typeof doc.document.getText>[0]) => doc.document.getText(r),
+});
+const lineText = (doc: AnalyzedDocument) => (line: number) =>
+  doc.document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+
+connection.onHover(guard(log, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (doc) => hover({ ...text(doc), settings: config.current }, p.position))));
+connection.onCompletion(
+  guard(log, 'completion', [], (p) => withDoc(p.textDocument.uri, [], (doc) => complete({ ...text(doc), host, file: doc.file, snippets }, p.position))),
+);
+connection.onCompletionResolve((item) => guard(log, 'completionResolve', item, resolveCompletion)(item));
+connection.onSignatureHelp(guard(log, 'signatureHelp', null, (p) => withDoc(p.textDocument.uri, null, (doc) => signatureHelp(text(doc), p.position))));
+connection.languages.inlayHint.on(
+  guard(log, 'inlayHint', [], async (p) => {
+    await config.ready();
+    return withDoc(p.textDocument.uri, [], (doc) => inlayHints(doc.analysis, p.range, config.current));
+  }),
+);
+connection.onCodeLens(
+  guard(log, 'codeLens', [], async (p) => {
+    await config.ready();
+    return withDoc(p.textDocument.uri, [], (doc) => codeLenses(doc.analysis, doc.uri, config.current, lensCommands));
+  }),
+);
+connection.onDocumentSymbol(guard(log, 'documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (doc) => documentSymbols(doc.analysis))));
+connection.onFoldingRanges(guard(log, 'foldingRange', [], (p) => withDoc(p.textDocument.uri, [], (doc) => foldingRanges(doc.analysis, lineText(doc)))));
+connection.languages.semanticTokens.on(guard(log, 'semanticTokens', { data: [] }, (p) => withDoc(p.textDocument.uri, { data: [] }, (doc) => semanticTokens(doc.analysis))));
+connection.onDocumentFormatting(
+  guard(log, 'formatting', [], (p) => withDoc(p.textDocument.uri, [], (doc) => formattingEdits(doc.document.getText(), doc.analysis, (o) => doc.document.positionAt(o)))),
+);
+connection.onDefinition(guard(log, 'definition', null, (p) => withDoc(p.textDocument.uri, null, (doc) => definition(doc.analysis, doc.uri, p.position))));
+connection.onReferences(guard(log, 'references', [], (p) => withDoc(p.textDocument.uri, [], (doc) => references(doc.analysis, doc.uri, p.position, p.context.includeDeclaration))));
+connection.onPrepareRename(guard(log, 'prepareRename', null, (p) => withDoc(p.textDocument.uri, null, (doc) => prepareRename(doc.analysis, p.position))));
+connection.onRenameRequest(guard(log, 'rename', null, (p) => withDoc(p.textDocument.uri, null, (doc) => rename(doc.analysis, doc.uri, p.position, p.newName))));
+connection.onCodeAction(
+  guard(log, 'codeAction', [], (p) =>
+    withDoc(p.textDocument.uri, [], (doc) => codeActions({ analysis: doc.analysis, uri: doc.uri, getText: (r) => doc.document.getText(r), lineText: lineText(doc) }, p.range, p.context.only)),
+  ),
+);
+connection.onExecuteCommand(guard(log, 'executeCommand', null, (p) => executeCommand(store, host, log, p.command, p.arguments)));
+registerModels(connection, store, host, log);
+
+store.listen();
+connection.listen();

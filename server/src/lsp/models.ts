@@ -1,0 +1,80 @@
+import type { Connection } from 'vscode-languageserver/node';
+import type { AnalysisHost } from '../analysis/host';
+import type { Analysis, ModelAnalysis } from '../analysis/model';
+import { comparePositions, containsPosition } from '../language/position';
+import { jsonInteger } from '../util/format';
+import { analysisOf } from './commands';
+import type { DocumentStore } from './documents';
+import type { Log } from './log';
+import { guard } from './log';
+import { MODELS_CHANGED_NOTIFICATION, MODELS_REQUEST, type ModelsChangedParams, type ModelsParams, type ModelsResult, type ModelSummary } from './protocol';
+
+export function modelSummaries(analysis: Analysis): ModelSummary[] {
+  const errors = errorsPerModel(analysis);
+  return analysis.models.map((m, i) => summary(m, errors[i]));
+}
+
+/** Error diagnostics inside each model's declaration, in one pass over the diagnostics (models are in source order). */
+function errorsPerModel(analysis: Analysis): number[] {
+  const models = analysis.models;
+  const counts = models.map(() => 0);
+  for (const d of analysis.diagnostics) {
+    if (d.severity !== 'error') continue;
+    let lo = 0;
+    let hi = models.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (comparePositions(models[mid].decl.range.start, d.range.start) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found >= 0 && containsPosition(models[found].decl.range, d.range.start)) counts[found]++;
+  }
+  return counts;
+}
+
+function summary(m: ModelAnalysis, errors: number): ModelSummary {
+  const j = jsonInteger;
+  return {
+    name: m.name,
+    kind: m.kind,
+    range: m.decl.name.range,
+    dataset: m.dataset?.name ?? null,
+    inputShape: m.inputShape ?? null,
+    outputShape: m.outputShape ?? null,
+    params: { trainable: j(m.totals.trainable), nonTrainable: j(m.totals.nonTrainable), total: j(m.totals.total) },
+    paramsUpperBound: m.estimator?.estimate.upperBound === true,
+    macs: j(m.totals.macs),
+    flops: j(m.totals.flops),
+    trainingMemoryBytes: j(m.memory.training),
+    trainingFlops: m.compute.flops === undefined ? null : j(m.compute.flops),
+    complete: m.complete,
+    errors,
+  };
+}
+
+/**
+ * The `modelspec/models` request, and a `modelspec/modelsChanged` notification after every
+ * published analysis (and an empty one when a document closes), so a view of the models
+ * follows the editor without polling.
+ */
+export function registerModels(connection: Connection, store: DocumentStore, host: AnalysisHost, log: Log): void {
+  connection.onRequest(
+    MODELS_REQUEST,
+    guard(log, MODELS_REQUEST, null as ModelsResult | null, (params: ModelsParams): ModelsResult => {
+      const open = store.get(params.uri);
+      if (open) return { uri: params.uri, version: open.version, models: modelSummaries(open.analysis) };
+      return { uri: params.uri, version: null, models: modelSummaries(analysisOf(store, host, log, params.uri)) };
+    }),
+  );
+  store.onPublished((doc) => {
+    const params: ModelsChangedParams = { uri: doc.uri, version: doc.version, models: modelSummaries(doc.analysis) };
+    connection.sendNotification(MODELS_CHANGED_NOTIFICATION, params).catch((err) => log.error('Sending modelsChanged failed', err));
+  });
+  store.onClosed((uri) => {
+    const params: ModelsChangedParams = { uri, version: null, models: [] };
+    connection.sendNotification(MODELS_CHANGED_NOTIFICATION, params).catch((err) => log.error('Sending modelsChanged failed', err));
+  });
+}
