@@ -8,7 +8,6 @@ import { closestName } from '../util/suggest';
 import { bindArgs, type BindContext } from './args';
 import type { DiagnosticBag } from './diagnostics';
 import type { LayerRow, Reference } from './model';
-import { sumRows } from './totals';
 import { evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
@@ -26,9 +25,29 @@ export interface NeuralContext {
   readonly cyclic: ReadonlySet<A.LayerCall>;
 }
 
+/** Running totals of the group being walked; a group's row gets them when it closes. */
+interface Sums {
+  trainable: bigint;
+  nonTrainable: bigint;
+  macs: bigint;
+  activations: bigint;
+}
+
+const zeroSums = (): Sums => ({ trainable: 0n, nonTrainable: 0n, macs: 0n, activations: 0n });
+
+function addSums(into: Sums | undefined, from: Sums, times = 1n): void {
+  if (!into) return;
+  into.trainable += from.trainable * times;
+  into.nonTrainable += from.nonTrainable * times;
+  into.macs += from.macs * times;
+  into.activations += from.activations * times;
+}
+
 interface Walk {
   readonly ctx: NeuralContext;
   readonly rows: LayerRow[];
+  /** One entry per open group, innermost last: totals stay linear in the rows, however deep the nesting. */
+  readonly sums: Sums[];
   facts: ModelFacts;
   complete: boolean;
   overflow: boolean;
@@ -41,7 +60,7 @@ export interface NeuralResult {
 }
 
 export function inferNeural(items: readonly A.LayerItem[], input: Shape | undefined, ctx: NeuralContext): NeuralResult {
-  const walk: Walk = { ctx, rows: [], facts: {}, complete: input !== undefined, overflow: false };
+  const walk: Walk = { ctx, rows: [], sums: [], facts: {}, complete: input !== undefined, overflow: false };
   const output = walkItems(walk, items, new Map(), input, 0, undefined);
   return { rows: walk.rows, output, complete: walk.complete && output !== undefined };
 }
@@ -77,6 +96,10 @@ function pushRow(walk: Walk, row: LayerRow): void {
     return;
   }
   walk.rows.push(row);
+  if (row.kind === 'layer') {
+    const n = BigInt(row.count);
+    addSums(walk.sums[walk.sums.length - 1], { trainable: row.trainable * n, nonTrainable: row.nonTrainable * n, macs: row.macs * n, activations: row.activations });
+  }
 }
 
 function walkCall(walk: Walk, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
@@ -168,10 +191,17 @@ function emptyRow(name: string, range: Range, site: Range, depth: number, input:
 function group(walk: Walk, label: string, range: Range, site: Range, depth: number, input: Shape | undefined, body: () => Shape | undefined): Shape | undefined {
   const index = walk.rows.length;
   pushRow(walk, { ...emptyRow(label, range, site, depth, input), kind: 'group' });
-  const output = body();
+  const sums = zeroSums();
+  walk.sums.push(sums);
+  let output: Shape | undefined;
+  try {
+    output = body();
+  } finally {
+    walk.sums.pop();
+  }
+  addSums(walk.sums[walk.sums.length - 1], sums);
   if (walk.rows[index]?.kind !== 'group') return output;
-  const { trainable, nonTrainable, macs, activations } = sumRows(walk.rows.slice(index + 1));
-  walk.rows[index] = { ...walk.rows[index], output, trainable, nonTrainable, macs, activations };
+  walk.rows[index] = { ...walk.rows[index], output, ...sums };
   return output;
 }
 
@@ -272,12 +302,16 @@ function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | und
     let shape = input;
     for (let i = 0; i < n; i++) {
       const before = walk.rows.length;
+      const open = walk.sums[walk.sums.length - 1];
+      const snapshot = { ...open };
       const out = walkItems(walk, item.body, env, shape, depth + 1, site);
       const remaining = n - i - 1;
       if (out === undefined || walk.overflow) return undefined;
       if (remaining > 0 && sameShape(out, shape) && (i + 1 >= EXPAND_COPIES || remaining + i + 1 > EXPAND_COPIES)) {
         // Same input shape gives the same layers again: count the remaining copies without walking them.
         const copies = remaining + 1;
+        const copy = { trainable: open.trainable - snapshot.trainable, nonTrainable: open.nonTrainable - snapshot.nonTrainable, macs: open.macs - snapshot.macs, activations: open.activations - snapshot.activations };
+        addSums(open, copy, BigInt(remaining));
         for (let r = before; r < walk.rows.length; r++) {
           const row = walk.rows[r];
           walk.rows[r] = { ...row, count: row.count * copies, activations: row.activations * BigInt(copies) };
