@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { catalogNames } from '../../server/src/catalog/registry';
 import { DATASET_SETTINGS, MODEL_SETTINGS, TRAIN_SETTINGS } from '../../server/src/catalog/settings';
 import { KEYWORDS } from '../../server/src/language/tokens';
+import type { Analysis } from '../../server/src/analysis/model';
 import { mulberry32, type Random } from '../../server/src/util/random';
 import { SAMPLES_DIR } from './invariants';
 
@@ -13,10 +14,12 @@ export interface FuzzCase {
   /** Path the text is analysed as: the sample's own, so relative CSV paths resolve. */
   readonly file: string;
   text(): string;
+  /** What this case must produce besides the common invariants; a message when it does not. */
+  expect?(analysis: Analysis): string | undefined;
 }
 
 export const SEED = 0x5eed_2024;
-export const VARIANTS_PER_SAMPLE = 420;
+export const VARIANTS_PER_SAMPLE = 380;
 export const TOKEN_SOUPS = 300;
 
 const NAMES = [...new Set([...KEYWORDS, ...catalogNames(), ...[...DATASET_SETTINGS, ...MODEL_SETTINGS, ...TRAIN_SETTINGS].map((s) => s.name)])];
@@ -174,62 +177,114 @@ export function mangledCases(): FuzzCase[] {
 }
 
 const FILE = join(SAMPLES_DIR, 'targeted.model');
-const targeted = (name: string, text: () => string): FuzzCase => ({ name, file: FILE, text });
-const model = (body: string, input = '[4]') => `model M {\n  input: ${input}\n  classes: 10\n${body}\n}\n`;
+type Expect = (a: Analysis) => string | undefined;
+const targeted = (name: string, text: () => string, ...expects: Expect[]): FuzzCase => ({
+  name,
+  file: FILE,
+  text,
+  expect: (a) => expects.map((e) => e(a)).find((m) => m !== undefined),
+});
+const model = (body: string, input = '[4]') => `model M {\n  input: ${input}\n${body}\n}\n`;
+
+/** The text is reported, with this code, rather than silently accepted. */
+const reports = (code: string): Expect => (a) => (a.diagnostics.some((d) => d.code === code) ? undefined : `no ${code} diagnostic (got ${[...new Set(a.diagnostics.map((d) => d.code))].join(', ') || 'none'})`);
+const reportsError: Expect = (a) => (a.diagnostics.some((d) => d.severity === 'error') ? undefined : 'no error reported');
+const clean: Expect = (a) => {
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  return errors.length ? `unexpected errors: ${errors.slice(0, 3).map((d) => `${d.code} ${d.message}`).join('; ')}` : undefined;
+};
+/** Sizes stay exact integers however large: the first model's total parameters. */
+const params = (expected: bigint): Expect => (a) => (a.models[0]?.totals.total === expected ? undefined : `expected ${expected} params, got ${a.models[0]?.totals.total}`);
+const count = (what: string, get: (a: Analysis) => number, expected: number): Expect => (a) => (get(a) === expected ? undefined : `expected ${expected} ${what}, got ${get(a)}`);
+const codeCount = (code: string) => (a: Analysis) => a.diagnostics.filter((d) => d.code === code).length;
 
 /** Hand-picked extremes: each aims at one place where a naive checker recurses, loops or overflows. */
 export function targetedCases(): FuzzCase[] {
   return [
-    targeted('10,000 nested [ in an input shape', () => model('  dense(10)', '['.repeat(10_000))),
-    targeted('10,000 nested [ closed again', () => model('  dense(10)', '['.repeat(10_000) + '4' + ']'.repeat(10_000))),
-    targeted('10,000 nested ( in an argument', () => model(`  dense(${'('.repeat(10_000)}10${')'.repeat(10_000)})`)),
-    targeted('10,000 nested ( never closed', () => model(`  dense(${'('.repeat(10_000)}`)),
-    targeted('10,000 nested repeat 2 { ... }', () => model(`${'repeat 2 {'.repeat(10_000)} dense(10) ${'}'.repeat(10_000)}`)),
-    targeted('10,000 nested repeat 2 { never closed', () => model(`${'repeat 2 {\n'.repeat(10_000)} dense(10)`)),
-    targeted('10,000 nested residual { ... }', () => model(`${'residual {'.repeat(10_000)} dense(4) ${'}'.repeat(10_000)}`)),
-    targeted('10,000 nested { [ ( mixed', () => model(`  dense(${'{[('.repeat(10_000)}`)),
-    targeted('100,000 unary minus signs', () => model(`  dense(${'-'.repeat(100_000)}10)`)),
-    targeted('repeat 1e12 { dense(10) }', () => model('  repeat 1e12 { dense(10) }')),
-    targeted('repeat 99999999 { conv2d(8, kernel: 1) }', () => model('  repeat 99999999 { conv2d(8, kernel: 1) }', '[32, 32, 3]')),
-    targeted('repeat 2^40 of a shape-changing layer', () => model('  repeat 1099511627776 { conv2d(8, kernel: 1, stride: 2, padding: same) }', '[1024, 1024, 3]')),
-    targeted('dense(1e15)', () => model('  dense(1e15)')),
-    targeted('a 10^15-parameter model', () => model('  dense(1000000000)\n  dense(1000000)\n  dense(10, activation: softmax)', '[1000000]')),
-    targeted('10^15-parameter embedding and conv', () => model('  embedding(1000000000, 1000000)\n  flatten\n  dense(10)', '[1000000]') + model('  conv2d(100000, kernel: 99)\n  conv2d(100000, kernel: 1)', '[100000, 100000, 100000]').replace('model M', 'model N')),
-    targeted('huge shapes and settings', () =>
-      model('  dense(99999999999999999999)\n  train {\n    batch_size: 1e308\n    epochs: 99999999999999999999\n    optimizer: adam(learning_rate: 1e400)\n  }', '[1e308, 1e308, 99999999999999999999]')),
-    targeted('synthetic data of absurd size', () =>
-      'dataset D {\n  source: synthetic(kind: tokens, samples: 1e15, classes: 1e9, length: 1e9, vocab: 1e12)\n}\n' +
-      'model M {\n  data: D\n  embedding(1e12, 1e6)\n  global_avgpool\n  dense(1e9)\n  train { epochs: 1e9 }\n}\n'),
-    targeted('a 1 MB single line of layers', () => `model M { input: [4] ${'dense(3) '.repeat(116_000)}}`),
-    targeted('a 1 MB identifier', () => model(`  ${'a'.repeat(1 << 20)}`)),
-    targeted('a 1 MB number', () => model(`  dense(${'9'.repeat(1 << 20)})`)),
-    targeted('a 1 MB unterminated string', () => `dataset D {\n  source: "${'x'.repeat(1 << 20)}\n}\n`),
-    targeted('a 1 MB line comment and block comment', () => `// ${'c'.repeat(1 << 20)}\n/* ${'c'.repeat(1 << 20)}\n${model('  dense(10)')}`),
-    targeted('a 1 MB line of unexpected characters', () => model(`  ${'😀\u202E\0#'.repeat(1 << 18)}`)),
-    targeted('50,000 distinct blocks chained', () => chain(50_000)),
-    targeted('50,000 chained blocks, each with a parameter', () => {
-      const out = ['block B0(n) { dense(n) }'];
-      for (let i = 1; i < 50_000; i++) out.push(`block B${i}(n = 2) { B${i - 1}(n + 1) }`);
-      return out.join('\n') + '\n' + model('  B49999(1)');
-    }),
-    targeted('a self-recursive block', () => 'block A { A }\n' + model('  A')),
-    targeted('a self-recursive block with a shrinking parameter', () => 'block A(n) {\n  dense(n)\n  A(n - 1)\n}\n' + model('  A(10)')),
-    targeted('a block recursive through repeat and residual', () => 'block A { repeat 3 { residual { A } } }\n' + model('  A')),
-    targeted('mutually recursive blocks', () => 'block A { B }\nblock B { C }\nblock C { A }\n' + model('  A\n  B\n  C')),
-    targeted('10,000 blocks in one cycle', () => {
-      const out: string[] = [];
-      for (let i = 0; i < 10_000; i++) out.push(`block B${i} { B${(i + 1) % 10_000} }`);
-      return out.join('\n') + '\n' + model('  B0');
-    }),
-    targeted('blocks that double at each level', () => {
-      // Each level uses the one below twice: 2^400 layers, which expansion must cut short fast.
-      const out = ['block B0 { dense(4) }'];
-      for (let i = 1; i < 400; i++) out.push(`block B${i} {\n  B${i - 1}\n  B${i - 1}\n}`);
-      return out.join('\n') + '\n' + model('  B399');
-    }),
-    targeted('20,000 models', () => Array.from({ length: 20_000 }, (_, i) => `model M${i} {\n  input: [${(i % 50) + 1}]\n  dense(${(i % 10) + 1})\n}`).join('\n')),
-    targeted('20,000 models with the same name', () => Array.from({ length: 20_000 }, () => 'model M {\n  input: [4]\n  dense(2)\n}').join('\n')),
-    targeted('a compare of 20,000 unknown models', () => `compare ${Array.from({ length: 20_000 }, (_, i) => `M${i}`).join(', ')}\n`),
+    targeted('10,000 nested [ in an input shape', () => model('  dense(10)', '['.repeat(10_000)), reports('nesting-too-deep')),
+    targeted('10,000 nested [ closed again', () => model('  dense(10)', '['.repeat(10_000) + '4' + ']'.repeat(10_000)), reports('nesting-too-deep')),
+    targeted('10,000 nested ( in an argument', () => model(`  dense(${'('.repeat(10_000)}10${')'.repeat(10_000)})`), reports('nesting-too-deep')),
+    targeted('10,000 nested ( never closed', () => model(`  dense(${'('.repeat(10_000)}`), reports('nesting-too-deep')),
+    targeted('10,000 nested repeat 2 { ... }', () => model(`${'repeat 2 {'.repeat(10_000)} dense(10) ${'}'.repeat(10_000)}`), reports('nesting-too-deep')),
+    targeted('10,000 nested repeat 2 { never closed', () => model(`${'repeat 2 {\n'.repeat(10_000)} dense(10)`), reports('nesting-too-deep')),
+    targeted('10,000 nested residual { ... }', () => model(`${'residual {'.repeat(10_000)} dense(4) ${'}'.repeat(10_000)}`), reports('nesting-too-deep')),
+    targeted('10,000 nested { [ ( mixed', () => model(`  dense(${'{[('.repeat(10_000)}`), reportsError),
+    targeted('100,000 unary minus signs', () => model(`  dense(${'-'.repeat(100_000)}10)`), reports('nesting-too-deep')),
+    // 50 + (10^12 - 1) x 110, exactly.
+    targeted('repeat 1e12 { dense(10) }', () => model('  repeat 1e12 { dense(10) }'), params(109_999_999_999_940n), reports('huge-model')),
+    // 32 + (99,999,999 - 1) x 72, exactly.
+    targeted('repeat 99999999 { conv2d(8, kernel: 1) }', () => model('  repeat 99999999 { conv2d(8, kernel: 1) }', '[32, 32, 3]'), params(7_199_999_888n)),
+    targeted('repeat 2^40 of a shape-changing layer', () => model('  repeat 1099511627776 { conv2d(8, kernel: 1, stride: 2, padding: same) }', '[1024, 1024, 3]'), reports('huge-model')),
+    targeted('dense(1e15)', () => model('  dense(1e15)'), reports('size-overflow')),
+    // (10^6 + 1) x 10^9 + (10^9 + 1) x 10^6 + (10^6 + 1) x 10, exactly.
+    targeted('a 10^15-parameter model', () => model('  dense(1000000000)\n  dense(1000000)\n  dense(10, activation: softmax)', '[1000000]'), params(2_000_001_011_000_010n), reports('huge-model')),
+    targeted(
+      '10^15-parameter embedding and conv',
+      () => model('  embedding(1000000000, 1000000)\n  flatten\n  dense(10)', '[1000000]') + model('  conv2d(100000, kernel: 99)\n  conv2d(100000, kernel: 1)', '[100000, 100000, 100000]').replace('model M', 'model N'),
+      reports('huge-model'),
+    ),
+    targeted(
+      'huge shapes and settings',
+      () => model('  dense(99999999999999999999)\n  train {\n    batch_size: 1e308\n    epochs: 99999999999999999999\n    optimizer: adam(learning_rate: 1e400)\n  }', '[1e308, 1e308, 99999999999999999999]'),
+      reportsError,
+    ),
+    targeted(
+      'synthetic data of absurd size',
+      () =>
+        'dataset D {\n  source: synthetic(kind: tokens, samples: 1e15, classes: 1e9, length: 1e9, vocab: 1e12)\n}\n' +
+        'model M {\n  data: D\n  embedding(1e12, 1e6)\n  global_avgpool\n  dense(1e9)\n  train { epochs: 1e9 }\n}\n',
+      reports('value-out-of-range'),
+    ),
+    targeted('a 1 MB single line of layers', () => `model M { input: [4] ${'dense(3) '.repeat(116_000)}}`, reportsError),
+    targeted('a 1 MB identifier', () => model(`  ${'a'.repeat(1 << 20)}`), reports('unknown-layer')),
+    targeted('a 1 MB number', () => model(`  dense(${'9'.repeat(1 << 20)})`), reportsError),
+    targeted('a 1 MB unterminated string', () => `dataset D {\n  source: "${'x'.repeat(1 << 20)}\n}\n`, reports('unterminated-string')),
+    targeted('a 1 MB line comment and block comment', () => `// ${'c'.repeat(1 << 20)}\n/* ${'c'.repeat(1 << 20)}\n${model('  dense(10)')}`, reports('unterminated-comment')),
+    targeted('a 1 MB line of unexpected characters', () => model(`  ${'😀\u202E\0#'.repeat(1 << 18)}`), reports('unexpected-character')),
+    // Blocks nested past MAX_BLOCK_DEPTH are reported, not expanded: every level costs stack.
+    targeted('50,000 distinct blocks chained', () => chain(50_000), reports('nesting-too-deep')),
+    targeted(
+      '50,000 chained blocks, each with a parameter',
+      () => {
+        const out = ['block B0(n) { dense(n) }'];
+        for (let i = 1; i < 50_000; i++) out.push(`block B${i}(n = 2) { B${i - 1}(n + 1) }`);
+        return out.join('\n') + '\n' + model('  B49999(1)');
+      },
+      reports('nesting-too-deep'),
+    ),
+    // Within the limit the chain expands completely: the single dense(4) on [4] at the bottom.
+    targeted('100 distinct blocks chained', () => chain(100), clean, params(20n)),
+    targeted('a self-recursive block', () => 'block A { A }\n' + model('  A'), reports('block-cycle')),
+    targeted('a self-recursive block with a shrinking parameter', () => 'block A(n) {\n  dense(n)\n  A(n - 1)\n}\n' + model('  A(10)'), reports('block-cycle')),
+    targeted('a block recursive through repeat and residual', () => 'block A { repeat 3 { residual { A } } }\n' + model('  A'), reports('block-cycle')),
+    targeted('mutually recursive blocks', () => 'block A { B }\nblock B { C }\nblock C { A }\n' + model('  A\n  B\n  C'), reports('block-cycle')),
+    targeted(
+      '10,000 blocks in one cycle',
+      () => {
+        const out: string[] = [];
+        for (let i = 0; i < 10_000; i++) out.push(`block B${i} { B${(i + 1) % 10_000} }`);
+        return out.join('\n') + '\n' + model('  B0');
+      },
+      reports('block-cycle'),
+    ),
+    targeted(
+      'blocks that double at each level',
+      () => {
+        // Each level uses the one below twice: 2^399 layers, which expansion must cut short, fast.
+        const out = ['block B0 { dense(4) }'];
+        for (let i = 1; i < 400; i++) out.push(`block B${i} {\n  B${i - 1}\n  B${i - 1}\n}`);
+        return out.join('\n') + '\n' + model('  B399');
+      },
+      reports('size-overflow'),
+    ),
+    targeted(
+      '20,000 models',
+      () => Array.from({ length: 20_000 }, (_, i) => `model M${i} {\n  input: [${(i % 50) + 1}]\n  dense(${(i % 10) + 1})\n}`).join('\n'),
+      count('models', (a) => a.models.length, 20_000),
+      count('complete models', (a) => a.models.filter((m) => m.complete).length, 20_000),
+    ),
+    targeted('20,000 models with the same name', () => Array.from({ length: 20_000 }, () => 'model M {\n  input: [4]\n  dense(2)\n}').join('\n'), count('duplicate-declaration errors', codeCount('duplicate-declaration'), 19_999)),
+    targeted('a compare of 20,000 unknown models', () => `compare ${Array.from({ length: 20_000 }, (_, i) => `M${i}`).join(', ')}\n`, count('unknown-reference errors', codeCount('unknown-reference'), 20_000)),
   ];
 }
 

@@ -34,21 +34,28 @@ export interface Outcome {
 }
 
 /** Runs the checker once and lists every invariant the result breaks. */
-export function checkOnce(text: string, file: string, host: AnalysisHost): Outcome {
+export function checkOnce(text: string, file: string, host: AnalysisHost, expect?: (a: Analysis) => string | undefined): Outcome {
   const t0 = performance.now();
   let analysis: Analysis;
   try {
     analysis = analyze(text, { file, host });
   } catch (err) {
     const e = err as Error;
-    const where = (e?.stack ?? '').split('\n').find((l) => l.includes('server/src')) ?? '';
-    return { ms: performance.now() - t0, problems: [`threw ${e?.name ?? typeof err}: ${e?.message ?? String(err)} ${where.trim()}`] };
+    // The innermost frames of the core name the function at fault (for a stack overflow, the recursion).
+    const frames = (e?.stack ?? '')
+      .split('\n')
+      .filter((l) => l.includes('server/src'))
+      .slice(0, 4)
+      .map((l) => l.trim().replace(/^at /, '').replace(/\(.*\/server\/src\//, '(').replace(/:\d+\)$/, ')'));
+    return { ms: performance.now() - t0, problems: [`threw ${e?.name ?? typeof err} in ${frames[0] ?? 'unknown'} | ${e?.message ?? String(err)}; stack: ${frames.join(' < ')}`] };
   }
   const ms = performance.now() - t0;
   const problems: string[] = [];
-  if (ms > CALL_LIMIT_MS) problems.push(`slow: analyze took ${Math.round(ms)} ms (limit ${CALL_LIMIT_MS} ms)`);
+  if (ms > CALL_LIMIT_MS) problems.push(`slow | analyze took ${Math.round(ms)} ms (limit ${CALL_LIMIT_MS} ms)`);
   checkDiagnostics(text, analysis, problems);
   checkEstimates(analysis, problems);
+  const unmet = expect?.(analysis);
+  if (unmet !== undefined) problems.push(`expectation not met | ${unmet}`);
   return { ms, problems };
 }
 
@@ -57,35 +64,45 @@ export function lspLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
+const LONE_CR = /\r(?!\n)/;
+
 function checkDiagnostics(text: string, analysis: Analysis, problems: string[]): void {
   if (!Array.isArray(analysis.diagnostics)) {
-    problems.push('diagnostics: not an array');
+    problems.push('diagnostics not an array');
     return;
   }
   const lines = lspLines(text);
+  // Lines as they are when only \n ends one: if a position fits these but not the LSP
+  // lines, it was counted past a lone \r, and the editor shows it on the wrong line.
+  const lfLines = LONE_CR.test(text) ? text.split('\n') : undefined;
   for (const d of analysis.diagnostics) {
     const label = `${d?.code} at ${JSON.stringify(d?.range)}`;
-    if (typeof d.code !== 'string' || d.code.length === 0) problems.push(`empty code: ${label}`);
-    if (typeof d.message !== 'string' || d.message.trim().length === 0) problems.push(`empty message: ${label}`);
-    if (!SEVERITIES.has(d.severity)) problems.push(`bad severity ${JSON.stringify(d.severity)}: ${label}`);
+    if (typeof d.code !== 'string' || d.code.length === 0) problems.push(`empty code | ${label}`);
+    if (typeof d.message !== 'string' || d.message.trim().length === 0) problems.push(`empty message | ${label}`);
+    if (!SEVERITIES.has(d.severity)) problems.push(`bad severity | ${JSON.stringify(d.severity)}: ${label}`);
     const r = d.range;
     const positions = [r?.start, r?.end];
     if (!positions.every((p) => p && Number.isInteger(p.line) && Number.isInteger(p.character))) {
-      problems.push(`malformed range: ${label}`);
+      problems.push(`malformed range | ${label}`);
       continue;
     }
-    if (positions.some((p) => p.line < 0 || p.line >= lines.length)) problems.push(`line outside document (${lines.length} lines): ${label}`);
-    if (positions.some((p) => p.character < 0)) problems.push(`negative character: ${label}`);
-    if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) problems.push(`start after end: ${label}`);
-    // LSP clients clamp a character past the end of its line, but then the squiggle sits
-    // on the wrong text: the position must index the line the editor shows.
-    const overhang = positions.find((p) => p.line >= 0 && p.line < lines.length && p.character > lines[p.line].length);
-    if (overhang) problems.push(`character past end of line ${overhang.line} (length ${lines[overhang.line].length}): ${label}`);
+    if (positions.some((p) => p.line < 0 || p.line >= lines.length)) problems.push(`line outside the document | ${lines.length} lines: ${label}`);
+    if (positions.some((p) => p.character < 0)) problems.push(`negative character | ${label}`);
+    if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) problems.push(`start after end | ${label}`);
+    // LSP clamps a character past the end of its line, so an end just after the line
+    // break (length + 1) still marks "to the end of the line". Further out, the position
+    // was measured on a different line than the one the editor shows.
+    const beyond = positions.find((p) => p.line >= 0 && p.line < lines.length && p.character > lines[p.line].length + 1);
+    if (beyond) {
+      const crOnly = lfLines !== undefined && positions.every((p) => p.line < lfLines.length && p.character <= lfLines[p.line].length + 1);
+      if (crOnly) problems.push(`position counts a lone \\r as a space, but LSP ends a line there | ${label}`);
+      else problems.push(`character past the end of its line: ${d.code} | line ${beyond.line} has ${lines[beyond.line].length} characters: ${label}`);
+    }
     try {
       JSON.stringify(d);
     } catch (err) {
       // The language server sends diagnostics, data included, as JSON.
-      problems.push(`diagnostic not JSON-serialisable (${(err as Error).message}): ${label}`);
+      problems.push(`diagnostic not JSON-serialisable: ${d.code} | ${(err as Error).message}: ${label}`);
     }
   }
 }
@@ -94,14 +111,14 @@ function checkEstimates(analysis: Analysis, problems: string[]): void {
   for (const m of analysis.models) {
     checkNumbers(`model ${m.name}`, { totals: m.totals, memory: m.memory, compute: m.compute, rows: m.rows, inputShape: m.inputShape, outputShape: m.outputShape, classes: m.classes, estimator: m.estimator && { args: m.estimator.args, estimate: m.estimator.estimate }, train: { ...m.train, section: undefined } }, problems);
     for (const r of m.rows) {
-      if (!Number.isSafeInteger(r.count) || r.count < 1) problems.push(`bad row count ${r.count}: model ${m.name} row ${r.name}`);
+      if (!Number.isSafeInteger(r.count) || r.count < 1) problems.push(`bad row count | ${r.count} in model ${m.name} row ${r.name}`);
     }
-    if (m.totals.total !== m.totals.trainable + m.totals.nonTrainable) problems.push(`total != trainable + nonTrainable: model ${m.name}`);
-    if (m.totals.flops !== 2n * m.totals.macs) problems.push(`flops != 2 x macs: model ${m.name}`);
+    if (m.totals.total !== m.totals.trainable + m.totals.nonTrainable) problems.push(`total != trainable + nonTrainable | model ${m.name}`);
+    if (m.totals.flops !== 2n * m.totals.macs) problems.push(`flops != 2 x macs | model ${m.name}`);
     try {
       JSON.stringify(modelToJson(m));
     } catch (err) {
-      problems.push(`modelToJson not serialisable (${(err as Error).message}): model ${m.name}`);
+      problems.push(`modelToJson not JSON-serialisable | ${(err as Error).message} in model ${m.name}`);
     }
   }
   for (const [name, d] of analysis.datasets) checkNumbers(`dataset ${name}`, { ...d, decl: undefined }, problems);
@@ -113,9 +130,9 @@ function checkEstimates(analysis: Analysis, problems: string[]): void {
  */
 function checkNumbers(where: string, value: unknown, problems: string[], path = '', seen = new Set<object>()): void {
   if (typeof value === 'bigint') {
-    if (value < 0n) problems.push(`negative count ${value}: ${where} ${path}`);
+    if (value < 0n) problems.push(`negative count at ${shapeOf(path)} | ${value} in ${where}`);
   } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) problems.push(`non-finite number ${value}: ${where} ${path}`);
+    if (!Number.isFinite(value)) problems.push(`non-finite number at ${shapeOf(path)} | ${value} in ${where}`);
   } else if (value && typeof value === 'object' && !seen.has(value)) {
     seen.add(value);
     for (const [k, v] of value instanceof Map ? value.entries() : Object.entries(value)) {
@@ -126,11 +143,13 @@ function checkNumbers(where: string, value: unknown, problems: string[], path = 
   }
 }
 
-/** The kind of a problem, so thousands of failures collapse into a few distinct findings. */
+/** A path without its array indices: rows.3.macs and rows.7.macs are the same finding. */
+function shapeOf(path: string): string {
+  return path.replace(/\.\d+(?=\.|$)/g, '[]');
+}
+
+/** The kind of a problem (the text before ' | '), so thousands of failures collapse into a few findings. */
 export function problemKind(problem: string): string {
-  return problem
-    .replace(/\{.*\}/, '{…}')
-    .replace(/\d+/g, 'N')
-    .replace(/(model|dataset) \S+/g, '$1 X')
-    .slice(0, 160);
+  const bar = problem.indexOf(' | ');
+  return bar < 0 ? problem : problem.slice(0, bar);
 }

@@ -34,7 +34,7 @@ export const CODES = {
   'invalid-number': { severity: 'error', summary: 'A malformed number such as 1e or 3x3.' },
   'unclosed-bracket': { severity: 'error', summary: 'A ( or [ without its closing bracket.' },
   'unclosed-brace': { severity: 'error', summary: 'A { without its closing }.' },
-  'nesting-too-deep': { severity: 'error', summary: 'More than 200 nested brackets or bodies.' },
+  'nesting-too-deep': { severity: 'error', summary: 'More than 200 nested brackets or bodies, or blocks used 100 levels deep.' },
   // names
   'duplicate-declaration': { severity: 'error', summary: 'Two datasets, blocks or models share a name.' },
   'unknown-layer': { severity: 'error', summary: 'A layer, estimator or block name that does not exist.' },

@@ -15,6 +15,8 @@ export const MAX_ROWS = 50_000;
 const MAX_ITERATIONS = 10_000;
 /** A repeat whose body reaches a fixed shape is collapsed into one row per layer beyond this many copies. */
 const EXPAND_COPIES = 64;
+/** Blocks using blocks deeper than this are reported rather than expanded (each level costs stack). */
+export const MAX_BLOCK_DEPTH = 100;
 
 export interface NeuralContext {
   readonly diags: DiagnosticBag;
@@ -49,6 +51,7 @@ interface Walk {
   /** One entry per open group, innermost last: totals stay linear in the rows, however deep the nesting. */
   readonly sums: Sums[];
   facts: ModelFacts;
+  blockDepth: number;
   complete: boolean;
   overflow: boolean;
 }
@@ -60,7 +63,7 @@ export interface NeuralResult {
 }
 
 export function inferNeural(items: readonly A.LayerItem[], input: Shape | undefined, ctx: NeuralContext): NeuralResult {
-  const walk: Walk = { ctx, rows: [], sums: [], facts: {}, complete: input !== undefined, overflow: false };
+  const walk: Walk = { ctx, rows: [], sums: [], facts: {}, blockDepth: 0, complete: input !== undefined, overflow: false };
   const output = walkItems(walk, items, new Map(), input, 0, undefined);
   return { rows: walk.rows, output, complete: walk.complete && output !== undefined };
 }
@@ -211,13 +214,23 @@ function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env
     walk.complete = false;
     return undefined;
   }
+  if (walk.blockDepth >= MAX_BLOCK_DEPTH) {
+    ctx.diags.add('nesting-too-deep', `Blocks are used inside blocks more than ${MAX_BLOCK_DEPTH} levels deep here; flatten the chain.`, call.name.range);
+    walk.complete = false;
+    return undefined;
+  }
   const bound = bindBlockArgs(block, call, env, ctx);
   if (!bound) {
     walk.complete = false;
     return undefined;
   }
   const label = `${block.name.name}${call.args ? `(${bound.written.map((a) => (a.name ? `${a.name.name}: ` : '') + valueText(a.value)).join(', ')})` : ''}`;
-  return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, bound.env, input, depth + 1, site));
+  walk.blockDepth++;
+  try {
+    return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, bound.env, input, depth + 1, site));
+  } finally {
+    walk.blockDepth--;
+  }
 }
 
 function valueText(v: Value): string {

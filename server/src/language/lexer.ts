@@ -45,22 +45,23 @@ export function lex(text: string): LexResult {
 
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 10 /* \n */) {
-      push('newline', i, i + 1);
-      i++;
+    // LSP ends a line at \n, \r\n or a lone \r; positions must agree with the editor's.
+    if (c === 10 /* \n */ || c === 13 /* \r */) {
+      const width = c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      push('newline', i, i + width);
+      i += width;
       line++;
       lineStart = i;
       continue;
     }
-    if (c === 13 /* \r */ || c === 32 || c === 9 || c === 0xfeff) {
+    if (c === 32 || c === 9 || c === 0xfeff) {
       i++;
       continue;
     }
     if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
       const start = i;
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-      const end = text.charCodeAt(i - 1) === 13 ? i - 1 : i;
-      comments.push({ text: text.slice(start, end), block: false, range: { start: pos(start), end: pos(end) } });
+      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      comments.push({ text: text.slice(start, i), block: false, range: { start: pos(start), end: pos(i) } });
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
@@ -75,7 +76,7 @@ export function lex(text: string): LexResult {
           closed = true;
           break;
         }
-        if (d === 10) {
+        if (d === 10 || (d === 13 && text.charCodeAt(i + 1) !== 10)) {
           line++;
           lineStart = i + 1;
         }
