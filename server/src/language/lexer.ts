@@ -40,7 +40,7 @@ export function lex(text: string): LexResult {
 
   const pos = (offset: number) => ({ line, character: offset - lineStart });
   const push = (kind: TokenKind, start: number, end: number) => {
-    tokens.push({ kind, text: text.slice(start, end), offset: start, range: { start: pos(start), end: pos(end) } });
+    tokens.push(new LexedToken(kind, text.slice(start, end), start, line, start - lineStart, end - lineStart));
   };
 
   while (i < n) {
@@ -146,6 +146,26 @@ export function lex(text: string): LexResult {
   }
   tokens.push({ kind: 'eof', text: '', offset: n, range: { start: pos(n), end: pos(n) } });
   return { tokens, comments, errors };
+}
+
+/**
+ * Tokens never span lines, so a token stores its line and columns and builds its range
+ * object only when asked: most punctuation never is, and a large file has 10^5 tokens.
+ */
+class LexedToken implements Token {
+  private cached: Range | undefined;
+  constructor(
+    readonly kind: TokenKind,
+    readonly text: string,
+    readonly offset: number,
+    private readonly line: number,
+    private readonly startChar: number,
+    private readonly endChar: number,
+  ) {}
+
+  get range(): Range {
+    return (this.cached ??= { start: { line: this.line, character: this.startChar }, end: { line: this.line, character: this.endChar } });
+  }
 }
 
 function isReadableStart(text: string, i: number): boolean {
