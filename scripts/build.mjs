@@ -37,6 +37,7 @@ for (const entry of entries.filter((e) => existsSync(e.in))) {
 const require = createRequire(import.meta.url);
 const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 mkdirSync('dist/wasm', { recursive: true });
-for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+// Node never loads the threaded build (tfjs disables it there), so it is not shipped.
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
   copyFileSync(join(wasmDist, file), join('dist/wasm', file));
 }
