@@ -67,6 +67,18 @@ test('a neural model trains with progress per epoch, and its saved model gives t
   assert.deepEqual(manifest.userDefinedMetadata.labels, ['0', '1', '2']);
 });
 
+test('the same seed gives the same run; early stopping ends a run before its epochs', async () => {
+  const losses = async () => {
+    const seen: number[] = [];
+    await runTraining(request('Mlp', { backend: 'wasm', epochs: 3 }), { emit: (m) => m.type === 'epoch' && seen.push(m.loss), cancelled: () => false });
+    return seen;
+  };
+  assert.deepEqual(await losses(), await losses());
+  const r = await runTraining(request('Patient', { backend: 'wasm' }), { emit: () => undefined, cancelled: () => false });
+  assert.equal(r.status, 'stopped-early');
+  assert.ok(r.epochsRun < 300);
+});
+
 test('the trainer process streams versioned messages and ends with done', async () => {
   const seen: string[] = [];
   const handle = launchTrainer({ file: SPEC, model: 'Tree', runsDir: runsDir() }, (m) => seen.push(m.type));
