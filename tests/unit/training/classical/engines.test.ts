@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Args } from '../../../../server/src/catalog/types';
 import { CLASSICAL_KINDS, createClassical, loadClassical, prepareClassical, type ClassicalKind } from '../../../../server/src/training/classical';
 import type { PreparedData } from '../../../../server/src/training/data/prepare';
-import { accuracy, datasets } from './helpers';
+import { accuracy, datasets, saved } from './helpers';
 
 /**
  * scikit-learn 1.2.1 test accuracy with its defaults (LogisticRegression(), SVC(),
@@ -75,12 +75,12 @@ test('exact sizes after training match what the saved model holds', async () => 
   const k = d.classes;
 
   const lr = fit('logistic_regression', { iterations: 5 }, d);
-  assert.equal((lr.toJSON() as { weights: number[] }).weights.length, (f + 1) * k);
+  assert.equal(saved<{ weights: number[] }>(lr).weights.length, (f + 1) * k);
   assert.equal(lr.size().params, BigInt((f + 1) * k));
   assert.equal(lr.size().detail, '(64 features + 1 bias) × 10 classes');
 
   const rbf = fit('svm', { kernel: 'rbf' }, d);
-  const rbfJson = rbf.toJSON() as { sv: number[]; coef: number[]; rho: number[] };
+  const rbfJson = saved<{ sv: number[]; coef: number[]; rho: number[] }>(rbf);
   const vectors = rbfJson.sv.length / f;
   assert.equal(rbfJson.coef.length, vectors * (k - 1));
   assert.equal(rbfJson.rho.length, (k * (k - 1)) / 2);
@@ -92,12 +92,12 @@ test('exact sizes after training match what the saved model holds', async () => 
   assert.equal(linear.size().detail, '45 one-vs-one machines × (64 weights + 1 bias), linear kernel');
 
   const tree = fit('decision_tree', {}, d);
-  const nodes = (tree.toJSON() as { tree: { feature: number[] } }).tree.feature.length;
+  const nodes = saved<{ tree: { feature: number[] } }>(tree).tree.feature.length;
   assert.equal(tree.size().params, BigInt(4 * nodes));
   assert.match(tree.size().detail, new RegExp(`^${nodes} nodes \\(${(nodes + 1) / 2} leaves, depth \\d+\\) × 4 numbers`));
 
   const forest = fit('random_forest', { trees: 7 }, d);
-  const all = (forest.toJSON() as { trees: Array<{ feature: number[] }> }).trees.reduce((s, t) => s + t.feature.length, 0);
+  const all = saved<{ trees: Array<{ feature: number[] }> }>(forest).trees.reduce((s, t) => s + t.feature.length, 0);
   assert.equal(forest.size().params, BigInt(4 * all));
   assert.match(forest.size().detail, /^7 trees, /);
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClassicalModel } from '../../../../server/src/training/classical';
 import { prepareDataset, type PreparedData } from '../../../../server/src/training/data/prepare';
 
 const samples = join(__dirname, '..', '..', '..', '..', 'samples', 'data');
@@ -27,4 +28,9 @@ export function accuracy(yTrue: Int32Array, yPred: Int32Array): number {
   let correct = 0;
   for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) correct++;
   return correct / yTrue.length;
+}
+
+/** A model's saved form, seen through the fields a test reads. */
+export function saved<T>(m: ClassicalModel): T {
+  return m.toJSON() as unknown as T;
 }

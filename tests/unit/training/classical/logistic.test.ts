@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LogisticRegressionModel, logisticObjective } from '../../../../server/src/training/classical/logistic';
 import { mulberry32, normal } from '../../../../server/src/util/random';
-import { accuracy, datasets } from './helpers';
+import { accuracy, datasets, saved } from './helpers';
 
 /** n samples of `features` values in float32 (as training data arrive), labels in [0, classes). */
 function randomData(n: number, features: number, classes: number, seed: number): { x: Float32Array; y: Int32Array } {
@@ -67,7 +67,7 @@ test('two classes use one weight vector and a bias; predictions follow the sign 
   assert.equal(m.size().params, 3n);
   assert.equal(m.size().detail, '(2 features + 1 bias): one weight vector for two classes');
   assert.ok(accuracy(y, m.predict(x, n)) > 0.97);
-  const [w0, w1, b] = (m.toJSON() as { weights: number[] }).weights;
+  const [w0, w1, b] = saved<{ weights: number[] }>(m).weights;
   assert.ok(b < 0 && w0 > 0 && w1 > 0, `weights ${w0}, ${w1}, bias ${b}`);
   assert.ok(Math.abs(-b / w0 - 1) < 0.15, `decision boundary crosses x0 at ${-b / w0}`);
 });
@@ -80,7 +80,7 @@ test('training stops early once converged, and says so', () => {
   const info = m.trainingInfo();
   assert.equal(info.converged, true);
   assert.ok(info.iterations < 5000, `${info.iterations} iterations`);
-  const { grad } = logisticObjective(Float64Array.from((m.toJSON() as { weights: number[] }).weights), x, y, 300, 4, 3, 0.1);
+  const { grad } = logisticObjective(Float64Array.from(saved<{ weights: number[] }>(m).weights), x, y, 300, 4, 3, 0.1);
   assert.ok(Math.max(...grad.map(Math.abs)) < 1e-3, 'at the optimum the gradient vanishes');
 });
 
@@ -88,7 +88,7 @@ test('a learning rate far too large slows training instead of diverging to NaN',
   const { iris } = datasets();
   const m = new LogisticRegressionModel();
   m.fit(iris.train.x, iris.train.y, iris.train.n, iris.features, iris.classes, { learning_rate: 1000, iterations: 300, l2: 0 });
-  const weights = (m.toJSON() as { weights: number[] }).weights;
+  const weights = saved<{ weights: number[] }>(m).weights;
   assert.ok(weights.every(Number.isFinite));
   assert.ok(m.trainingInfo().learningRate < 1000, 'the step was halved');
   assert.ok(accuracy(iris.test.y, m.predict(iris.test.x, iris.test.n)) > 0.8);
@@ -99,7 +99,7 @@ test('L2 shrinks the weights but not the biases', () => {
   const norm = (l2: number) => {
     const m = new LogisticRegressionModel();
     m.fit(iris.train.x, iris.train.y, iris.train.n, 4, 3, { learning_rate: 0.1, iterations: 300, l2 });
-    const w = (m.toJSON() as { weights: number[] }).weights;
+    const w = saved<{ weights: number[] }>(m).weights;
     return w.filter((_, i) => i % 5 !== 4).reduce((s, v) => s + v * v, 0);
   };
   assert.ok(norm(1) < norm(0) / 4, `${norm(1)} vs ${norm(0)}`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { libsvmBuild, loadLibsvm, scaleGamma, SvmModel, type Kernel, type Libsvm } from '../../../../server/src/training/classical/svm';
 import type { PreparedData } from '../../../../server/src/training/data/prepare';
-import { datasets } from './helpers';
+import { datasets, saved } from './helpers';
 
 const KERNELS: Kernel[] = ['rbf', 'linear', 'poly', 'sigmoid'];
 const KERNEL_CODE: Record<Kernel, string> = { linear: '0', poly: '1', rbf: '2', sigmoid: '3' };
@@ -46,7 +46,7 @@ test('predictions made from the model read out of libsvm equal libsvm\'s own, fo
     for (const kernel of kernels) {
       const m = new SvmModel(lib);
       m.fit(iris.train.x, iris.train.y, iris.train.n, iris.features, iris.classes, { kernel, C: 1, degree: 3, coef0: 0 });
-      const gamma = (m.toJSON() as { gamma: number }).gamma;
+      const gamma = saved<{ gamma: number }>(m).gamma;
       for (const [x, n] of [
         [iris.test.x, iris.test.n],
         [iris.train.x, iris.train.n],
@@ -74,9 +74,9 @@ test('gamma "scale" is 1 / (features × variance of all training values), as sci
   assert.equal(scaleGamma(Float32Array.from([2, 2, 2, 2]), 2, 2), 1);
   const m = new SvmModel();
   m.fit(x, Int32Array.from([0, 1, 0]), 3, 2, 2, {});
-  assert.equal((m.toJSON() as { gamma: number }).gamma, 1 / (2 * variance));
+  assert.equal(saved<{ gamma: number }>(m).gamma, 1 / (2 * variance));
   m.fit(x, Int32Array.from([0, 1, 0]), 3, 2, 2, { gamma: 0.25 });
-  assert.equal((m.toJSON() as { gamma: number }).gamma, 0.25);
+  assert.equal(saved<{ gamma: number }>(m).gamma, 0.25);
 });
 
 test('two classes: one machine; an RBF model stores vectors × (features + 1) + 1 numbers', () => {
