@@ -41,3 +41,6 @@ mkdirSync('dist/wasm', { recursive: true });
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
   copyFileSync(join(wasmDist, file), join('dist/wasm', file));
 }
+
+// libsvm-js's wasm glue, inlined into the trainer bundle, looks for libsvm.wasm next to it.
+copyFileSync(join(dirname(require.resolve('libsvm-js/package.json')), 'out/wasm/libsvm.wasm'), 'dist/libsvm.wasm');
