@@ -138,6 +138,23 @@ function needsCustomConv(groups: number, dilation: readonly number[]): boolean {
   return groups > 1 || dilation.some((d) => d > 1);
 }
 
+/**
+ * conv1d and conv2d in the engine: the stock tfjs layer, or our own where tfjs cannot
+ * train the configuration (groups, dilation). 1-D sizes come as [1, n], like a 1×n image.
+ */
+function buildConv(b: BuildContext, rank: 1 | 2, kernel: [number, number], stride: [number, number], dilation: [number, number]): EngineLayer {
+  const { tf, args } = b;
+  if (needsCustomConv(args.groups as number, rank === 1 ? [dilation[1]] : dilation)) return customConv(b, 'conv', rank, kernel, stride, dilation);
+  const config = {
+    name: b.name,
+    filters: args.filters as number,
+    padding: args.padding as 'valid' | 'same',
+    activation: engineActivation(args.activation),
+    useBias: args.use_bias as boolean,
+  };
+  return rank === 1 ? tf.layers.conv1d({ ...config, kernelSize: kernel[1], strides: stride[1] }) : tf.layers.conv2d({ ...config, kernelSize: kernel, strides: stride });
+}
+
 function customConv(b: BuildContext, mode: ConvSpec['mode'], rank: 1 | 2, kernel: [number, number], strides: [number, number], dilation: [number, number]): EngineLayer {
   const { args } = b;
   // Fails here, by name, for an activation the engine lacks, rather than inside the layer.
@@ -200,20 +217,8 @@ export const conv1d: LayerEntry = {
     };
   },
   build(b) {
-    const { tf, args } = b;
-    const kernel = args.kernel as number;
-    const stride = args.stride as number;
-    const dilation = args.dilation as number;
-    if (needsCustomConv(args.groups as number, [dilation])) return customConv(b, 'conv', 1, [1, kernel], [1, stride], [1, dilation]);
-    return tf.layers.conv1d({
-      name: b.name,
-      filters: args.filters as number,
-      kernelSize: kernel,
-      strides: stride,
-      padding: args.padding as 'valid' | 'same',
-      activation: engineActivation(args.activation),
-      useBias: args.use_bias as boolean,
-    });
+    const { args } = b;
+    return buildConv(b, 1, [1, args.kernel as number], [1, args.stride as number], [1, args.dilation as number]);
   },
 };
 
@@ -250,20 +255,8 @@ export const conv2d: LayerEntry = {
     };
   },
   build(b) {
-    const { tf, args } = b;
-    const kernel = intPair(args.kernel, [1, 1]);
-    const stride = intPair(args.stride, [1, 1]);
-    const dilation = intPair(args.dilation, [1, 1]);
-    if (needsCustomConv(args.groups as number, dilation)) return customConv(b, 'conv', 2, kernel, stride, dilation);
-    return tf.layers.conv2d({
-      name: b.name,
-      filters: args.filters as number,
-      kernelSize: kernel,
-      strides: stride,
-      padding: args.padding as 'valid' | 'same',
-      activation: engineActivation(args.activation),
-      useBias: args.use_bias as boolean,
-    });
+    const { args } = b;
+    return buildConv(b, 2, intPair(args.kernel, [1, 1]), intPair(args.stride, [1, 1]), intPair(args.dilation, [1, 1]));
   },
 };
 
