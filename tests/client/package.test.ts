@@ -31,6 +31,8 @@ test('vsce packages the bundles, grammar, icon and manifest, and nothing else', 
     'LICENSE',
     'dist/client.js',
     'dist/server.js',
+    'dist/trainer.js',
+    'dist/libsvm.wasm',
     'syntaxes/modelspec.tmLanguage.json',
     'syntaxes/language-configuration.json',
     'syntaxes/snippets.json',
@@ -39,7 +41,7 @@ test('vsce packages the bundles, grammar, icon and manifest, and nothing else', 
   ]) {
     assert.ok(files.includes(needed), `${needed} is not packaged:\n${files.join('\n')}`);
   }
-  const allowed = /^(package\.json|README\.md|LICENSE|dist\/[^/]+\.js|dist\/wasm\/[^/]+\.wasm|syntaxes\/[^/]+\.json|images\/[^/]+\.(png|svg))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|dist\/[^/]+\.js|dist\/libsvm\.wasm|dist\/wasm\/[^/]+\.wasm|syntaxes\/[^/]+\.json|images\/[^/]+\.(png|svg))$/;
   assert.deepEqual(
     files.filter((f) => !allowed.test(f)),
     [],

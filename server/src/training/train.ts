@@ -6,7 +6,7 @@ import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
-import { createClassical, isClassicalKind, type ClassicalModel } from './classical';
+import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
 import { DataError, prepareDataset, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
 import { fitModel, predictClasses } from './neural/fit';
@@ -102,7 +102,9 @@ async function trainClassical(model: ModelAnalysis, data: PreparedData, dir: str
   const estimator = model.estimator!;
   const kind = estimator.entry.name;
   if (!isClassicalKind(kind)) throw new TrainError(`No engine trains ${kind}.`, 'bad-spec');
-  ctx.emit({ v: PROTOCOL_VERSION, type: 'start', ...base, kind: 'classical', backend: 'classical', backendNote: engineNote(kind) });
+  // The SVM's fast WebAssembly build loads asynchronously; fit itself is synchronous.
+  const note = (await prepareClassical(kind)) ?? engineNote(kind);
+  ctx.emit({ v: PROTOCOL_VERSION, type: 'start', ...base, kind: 'classical', backend: 'classical', backendNote: note });
   const engine: ClassicalModel = createClassical(kind);
   const started = performance.now();
   engine.fit(data.train.x, data.train.y, data.train.n, data.features, data.classes, estimator.args, model.train.seed);
@@ -118,7 +120,7 @@ async function trainClassical(model: ModelAnalysis, data: PreparedData, dir: str
     params: { trainable: jsonInteger(size.params), nonTrainable: 0, total: jsonInteger(size.params) },
     status: ctx.cancelled() ? 'cancelled' : 'completed',
     backend: 'classical',
-    backendNote: `${engineNote(kind)}; ${size.detail}`,
+    backendNote: `${note}; ${size.detail}`,
     metrics: computeMetrics(data.test.y, predicted, data.labels),
     trainMs,
     inferenceMsPerSample,
@@ -129,7 +131,7 @@ async function trainClassical(model: ModelAnalysis, data: PreparedData, dir: str
 }
 
 function engineNote(kind: string): string {
-  return kind === 'svm' ? 'libsvm (libsvm-js)' : `Modelspec ${kind.replace('_', ' ')}`;
+  return `Modelspec ${kind.replace(/_/g, ' ')}`;
 }
 
 async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext): Promise<RunResult> {

@@ -8,8 +8,8 @@
  * Why not ml-logistic-regression: it has no bias term (the caller must add a column of
  * ones), trains one-vs-rest with a gradient summed rather than averaged over samples (so
  * its step size depends on the dataset's size) and builds new ml-matrix objects at every
- * step: with a bias column and 5,000 steps it took 102 s of CPU on digits for 95.0%,
- * where scikit-learn took 85 ms for 96.9% and this loop 1.4 s for 96.9% (bench/classical.ts;
+ * step: with a bias column and 5,000 steps it took 101 s of CPU on digits for 95.0%,
+ * where scikit-learn took 79 ms for 96.9% and this loop 1.3 s for 96.9% (bench/classical.ts;
  * the remaining gap is lbfgs against first-order steps, and BLAS against scalar loops). Why momentum: plain gradient descent at the catalogue's
  * defaults (0.1, 500 steps) stops far from the optimum. On the samples' splits it reached
  * 90.0% on standardised iris and 93.3% on min–max-scaled digits, where scikit-learn gets

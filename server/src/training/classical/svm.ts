@@ -5,8 +5,8 @@
  * Why libsvm-js: scikit-learn's SVC is libsvm, so this finds the same solutions (the same
  * accuracy on every benchmark split), and it handles several classes one-vs-one as the
  * catalogue describes. `ml-svm` is binary only (it needs a one-vs-rest wrapper) and its
- * SMO is orders of magnitude slower: on digits 50 s (RBF) and 194 s (linear) of CPU,
- * against 0.3 s and 0.1 s for libsvm-js and 53 ms and 23 ms for scikit-learn
+ * SMO is orders of magnitude slower: on digits 47 s (RBF) and 195 s (linear) of CPU,
+ * against 0.2 s and 0.08 s for libsvm-js and 80 ms and 40 ms for scikit-learn
  * (bench/classical.ts). Of libsvm-js's two builds, wasm trains 2–2.5× faster than asm.js
  * but loads asynchronously and needs its .wasm file beside the running script, so
  * `loadLibsvm()` loads it when it can and asm.js (plain JavaScript, synchronous, bundles

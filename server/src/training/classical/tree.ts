@@ -1,14 +1,14 @@
 /**
  * CART classification trees, shared by `decision_tree` and `random_forest`.
  *
- * Why not ml-cart: it re-sorts and copies matrices at every node, and took 33 s of CPU to
- * fit digits (scikit-learn: 16 ms); ml-random-forest, built on it, took 252 s for 100
- * trees (scikit-learn: 0.3 s). This builder sorts each feature once for the whole
+ * Why not ml-cart: it re-sorts and copies matrices at every node, and took 32 s of CPU to
+ * fit digits (scikit-learn: 19 ms); ml-random-forest, built on it, took 280 s for 100
+ * trees (scikit-learn: 0.36 s). This builder sorts each feature once for the whole
  * training set (a radix sort on the float32 bit patterns) and keeps, per node, every
  * feature's samples in sorted order by stable partitioning after each split, so finding
  * a split is a linear scan and a tree costs O(features × samples × depth); a forest
- * reuses the one presort for all its trees. On digits: 20 ms per tree, 0.63 s per forest
- * (bench/classical.ts).
+ * reuses the one presort for all its trees. On digits: 19 ms per tree, 0.59 s per forest
+ * of 100 (bench/classical.ts).
  *
  * Splits follow scikit-learn's DecisionTreeClassifier: the threshold is the midpoint
  * between two consecutive distinct values, samples with value ≤ threshold go left, a node
