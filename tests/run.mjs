@@ -4,10 +4,15 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
+// tests/e2e drives a real VS Code and has its own command (npm run test:e2e).
+const SEPARATE = new Set(['tests/e2e']);
+
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) collect(path, out);
+    if (statSync(path).isDirectory()) {
+      if (!SEPARATE.has(path)) collect(path, out);
+    }
     else if (name.endsWith('.test.ts')) out.push(path);
   }
   return out;

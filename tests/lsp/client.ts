@@ -27,9 +27,12 @@ export interface StartOptions {
   readonly noConfiguration?: boolean;
   readonly initializationOptions?: Record<string, unknown>;
   readonly snippets?: boolean;
+  /** Advertise window.workDoneProgress, so the server may create progress of its own. */
+  readonly workDoneProgress?: boolean;
 }
 
 const CAPABILITIES = (o: StartOptions): ClientCapabilities => ({
+  ...(o.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
   workspace: {
     configuration: !o.noConfiguration,
     didChangeConfiguration: { dynamicRegistration: true },
@@ -59,6 +62,9 @@ export class TestClient {
   readonly logs: string[] = [];
   readonly registrations: unknown[] = [];
   readonly refreshes: string[] = [];
+  /** `$/progress` values in arrival order, and the tokens the server asked to create. */
+  readonly progress: { token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number; cancellable?: boolean } }[] = [];
+  readonly progressCreated: (string | number)[] = [];
   settings: Record<string, unknown>;
   initializeResult!: InitializeResult;
   private readonly versions = new Map<string, number>();
@@ -86,7 +92,16 @@ export class TestClient {
       else client.notifications.push({ method, params });
       client.wake();
     });
+    connection.onUnhandledProgress((p) => {
+      client.progress.push(p as TestClient['progress'][number]);
+      client.wake();
+    });
     connection.onRequest((method: string, params: unknown) => {
+      if (method === 'window/workDoneProgress/create') {
+        client.progressCreated.push((params as { token: string | number }).token);
+        client.wake();
+        return null;
+      }
       if (method === 'workspace/configuration') return (params as { items: unknown[] }).items.map(() => client.settings);
       if (method === 'client/registerCapability') {
         client.registrations.push(params);

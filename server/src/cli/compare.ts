@@ -1,6 +1,6 @@
 import type { AnalysisHost } from '../analysis/host';
 import type { RunResult } from '../training/protocol';
-import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/format';
+import { byAccuracy, COMPARISON_NOTE, comparisonTable, textTable } from '../training/report';
 import { analyzeFile, EXIT, type Output } from './io';
 import { checkTrainable, resultJson, trainOne, TrainFailed } from './train';
 
@@ -32,31 +32,15 @@ export async function runCompare(opts: CompareOptions, host: AnalysisHost, io: O
       io.err(err.message);
     }
   }
-  results.sort((a, b) => b.metrics.accuracy - a.metrics.accuracy);
   if (opts.json) {
-    io.out(JSON.stringify({ models: results.map((r) => ({ name: r.model, ...resultJson(r) })), failures }, null, 2));
+    io.out(JSON.stringify({ models: byAccuracy(results).map((r) => ({ name: r.model, ...resultJson(r) })), failures }, null, 2));
   } else {
-    io.out(renderComparison(results));
+    io.out(renderComparison(byAccuracy(results)));
     for (const f of failures) io.out(`failed: ${f.reason}`);
   }
   return failures.length ? EXIT.findings : EXIT.ok;
 }
 
 export function renderComparison(results: readonly RunResult[]): string {
-  const head = ['Model', 'Kind', 'Params', 'FLOPs', 'Train time', 'Inference', 'Size', 'Accuracy', 'F1'];
-  const rows = results.map((r) => [
-    r.model,
-    r.kind,
-    withSeparators(BigInt(r.params.total)),
-    formatSI(BigInt(r.flops)),
-    formatDuration(r.trainMs / 1000),
-    `${r.inferenceMsPerSample.toPrecision(3)} ms`,
-    formatBytes(BigInt(r.sizeBytes)),
-    `${(r.metrics.accuracy * 100).toFixed(2)}%`,
-    r.metrics.f1.toFixed(4),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-  const rule = '─'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1));
-  return [rule, line(head), rule, ...rows.map(line), rule, 'FLOPs: one forward pass of one sample (= 2 × MACs); sorted by accuracy on the held-out split.'].join('\n');
+  return textTable(comparisonTable(results), COMPARISON_NOTE);
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { AnalysisHost } from '../analysis/host';
 import { launchTrainer } from '../training/launch';
 import type { EpochMessage, FromTrainer, RunResult } from '../training/protocol';
+import { blockingErrorsMessage } from '../training/report';
 import { formatBytes, formatDuration, withSeparators } from '../util/format';
 import { analyzeFile, EXIT, UsageError, type Output } from './io';
 import { closestName } from '../util/suggest';
@@ -27,10 +28,7 @@ export function checkTrainable(file: string, models: readonly string[], host: An
       throw new UsageError(`${file}: no model named '${model}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${names.length ? ` Models: ${names.join(', ')}.` : ''}`);
     }
   }
-  if (errors.length) {
-    const first = errors.slice(0, 5).map((d) => `  ${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
-    throw new TrainBlocked(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before training:\n${first.join('\n')}`);
-  }
+  if (errors.length) throw new TrainBlocked(blockingErrorsMessage(file, errors));
 }
 
 export class TrainBlocked extends Error {}

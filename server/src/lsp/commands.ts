@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { CancellationTokenSource, ErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import type { AnalysisHost } from '../analysis/host';
 import type { Analysis } from '../analysis/model';
 import { renderEstimate } from '../cli/estimateTable';
@@ -7,15 +7,27 @@ import { closestName } from '../util/suggest';
 import { analyzeSafely, filePathOf, type DocumentStore } from './documents';
 import type { Log } from './log';
 import { COMMANDS, type CommandArgs } from './protocol';
+import type { TrainingService } from './training';
 
 export const COMMAND_IDS: readonly string[] = Object.values(COMMANDS);
 
+export interface CommandContext {
+  readonly store: DocumentStore;
+  readonly host: AnalysisHost;
+  readonly log: Log;
+  readonly training: TrainingService;
+  readonly token: CancellationToken;
+  /** The client's progress (when it sent a workDoneToken), else one the server created, else a silent one. */
+  readonly progress: () => Promise<WorkDoneProgressReporter & { readonly token?: CancellationToken }>;
+}
+
 /**
- * workspace/executeCommand. `modelspec.estimate` answers with the same table as
- * `modelspec estimate`; training arrives with a later version, and until then the
- * training commands say so instead of pretending.
+ * workspace/executeCommand. `modelspec.server.estimate` answers with the same table as
+ * `modelspec estimate`; train and compare answer when their runs end, reporting progress
+ * on the way, and stop when the request or its progress is cancelled.
  */
-export function executeCommand(store: DocumentStore, host: AnalysisHost, log: Log, command: string, args: readonly unknown[] | undefined): string {
+export async function executeCommand(ctx: CommandContext, command: string, args: readonly unknown[] | undefined): Promise<unknown> {
+  const { store, host, log } = ctx;
   switch (command) {
     case COMMANDS.estimate: {
       const { uri, model } = commandArgs(command, args);
@@ -32,23 +44,37 @@ export function executeCommand(store: DocumentStore, host: AnalysisHost, log: Lo
       return models.length ? models.map(renderEstimate).join('\n\n') : 'This file declares no models.';
     }
     case COMMANDS.train:
-    case COMMANDS.compare:
-      commandArgs(command, args);
-      throw new ResponseError(
-        LSPErrorCodes.RequestFailed,
-        `Training is not part of this version of the Modelspec language server yet (${command}). Estimates, checks and the editing features work; training models arrives with a later version.`,
-      );
+    case COMMANDS.compare: {
+      const a = commandArgs(command, args);
+      const progress = await ctx.progress();
+      const token = progress.token ? either(ctx.token, progress.token) : ctx.token;
+      return command === COMMANDS.train ? ctx.training.train(a, token, progress) : ctx.training.compare(a, token, progress);
+    }
     default:
       throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command '${command}'. Commands: ${COMMAND_IDS.join(', ')}.`);
   }
 }
 
 function commandArgs(command: string, args: readonly unknown[] | undefined): CommandArgs {
-  const a = args?.[0] as Partial<CommandArgs> | undefined;
-  if (!a || typeof a !== 'object' || typeof a.uri !== 'string' || (a.model !== undefined && typeof a.model !== 'string')) {
-    throw new ResponseError(ErrorCodes.InvalidParams, `${command} takes one argument { uri: string, model?: string }.`);
-  }
-  return { uri: a.uri, model: a.model };
+  const a = args?.[0] as Partial<Record<keyof CommandArgs, unknown>> | undefined;
+  const valid =
+    a &&
+    typeof a === 'object' &&
+    typeof a.uri === 'string' &&
+    (a.model === undefined || typeof a.model === 'string') &&
+    (a.models === undefined || (Array.isArray(a.models) && a.models.every((m) => typeof m === 'string'))) &&
+    (a.epochs === undefined || (Number.isInteger(a.epochs) && (a.epochs as number) > 0));
+  if (!valid) throw new ResponseError(ErrorCodes.InvalidParams, `${command} takes one argument { uri: string, model?: string, models?: string[], epochs?: positive integer }.`);
+  return { uri: a.uri as string, model: a.model as string | undefined, models: a.models as string[] | undefined, epochs: a.epochs as number | undefined };
+}
+
+/** Cancelled when either is: the request was cancelled, or the user pressed Cancel on its progress. */
+function either(a: CancellationToken, b: CancellationToken): CancellationToken {
+  const source = new CancellationTokenSource();
+  a.onCancellationRequested(() => source.cancel());
+  b.onCancellationRequested(() => source.cancel());
+  if (a.isCancellationRequested || b.isCancellationRequested) source.cancel();
+  return source.token;
 }
 
 /** The open document's analysis, or one of the file on disk for a document that is not open. */

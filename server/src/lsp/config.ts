@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { DEFAULT_RUNS_DIR } from '../training/runs';
 import type { Log } from './log';
 import type { Accelerator } from './timeEstimate';
 
@@ -10,6 +11,9 @@ export interface Settings {
   readonly accelerators: readonly Accelerator[];
   /** Quiet time after the last edit before diagnostics are computed and pushed. */
   readonly diagnostics: { readonly delay: number };
+  readonly training: { readonly maxConcurrentRuns: number };
+  /** Relative to the spec's folder, or absolute. */
+  readonly runsDirectory: string;
 }
 
 /**
@@ -33,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   codeLens: { enabled: true },
   accelerators: DEFAULT_ACCELERATORS,
   diagnostics: { delay: DEFAULT_DIAGNOSTICS_DELAY },
+  training: { maxConcurrentRuns: 1 },
+  runsDirectory: DEFAULT_RUNS_DIR,
 };
 
 /** Accepts whatever the client sends: each field that is malformed keeps its default. */
@@ -41,6 +47,7 @@ export function normalizeSettings(raw: unknown): Settings {
   const inlay = isObject(r.inlayHints) ? r.inlayHints : {};
   const lens = isObject(r.codeLens) ? r.codeLens : {};
   const diags = isObject(r.diagnostics) ? r.diagnostics : {};
+  const training = isObject(r.training) ? r.training : {};
   return {
     inlayHints: {
       enabled: bool(inlay.enabled, DEFAULT_SETTINGS.inlayHints.enabled),
@@ -51,6 +58,10 @@ export function normalizeSettings(raw: unknown): Settings {
     diagnostics: {
       delay: typeof diags.delay === 'number' && Number.isFinite(diags.delay) ? Math.min(Math.max(0, diags.delay), 10_000) : DEFAULT_SETTINGS.diagnostics.delay,
     },
+    training: {
+      maxConcurrentRuns: Number.isInteger(training.maxConcurrentRuns) ? Math.min(Math.max(1, training.maxConcurrentRuns as number), 16) : DEFAULT_SETTINGS.training.maxConcurrentRuns,
+    },
+    runsDirectory: typeof r.runsDirectory === 'string' && r.runsDirectory.trim() ? r.runsDirectory.trim() : DEFAULT_SETTINGS.runsDirectory,
   };
 }
 

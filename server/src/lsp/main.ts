@@ -1,6 +1,9 @@
 import {
   CodeActionKind,
   createConnection,
+  ExecuteCommandRequest,
+  type CancellationToken,
+  type ExecuteCommandParams,
   ProposedFeatures,
   TextDocumentSyncKind,
   type InitializeResult,
@@ -12,7 +15,7 @@ import { codeLenses, DEFAULT_LENS_COMMANDS, type LensCommands } from './codeLens
 import { COMMAND_IDS, executeCommand } from './commands';
 import { complete, resolveCompletion } from './completion';
 import { ConfigStore } from './config';
-import { DocumentStore, type AnalyzedDocument } from './documents';
+import { DocumentStore, filePathOf, type AnalyzedDocument } from './documents';
 import { foldingRanges } from './folding';
 import { formattingEdits } from './formatting';
 import { hover } from './hover';
@@ -21,9 +24,10 @@ import { createLog, guard } from './log';
 import { registerModels } from './models';
 import { definition, prepareRename, references, rename } from './navigation';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semanticTokens';
-import type { InitializationOptions } from './protocol';
+import { RUNS_REQUEST, type InitializationOptions, type RunsResult } from './protocol';
 import { signatureHelp } from './signatureHelp';
 import { documentSymbols } from './symbols';
+import { TrainingService } from './training';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
@@ -40,6 +44,9 @@ let lensCommands: LensCommands = DEFAULT_LENS_COMMANDS;
 let canRefreshInlayHints = false;
 let canRefreshCodeLens = false;
 let canWatchFiles = false;
+let canCreateProgress = false;
+let roots: string[] = [];
+const training = new TrainingService({ connection, store, host, log, settings: () => config.current, settingsReady: () => config.ready(), roots: () => roots });
 
 // The last line of defence: a bug must cost one answer, not the editor's language support.
 process.on('uncaughtException', (err) => log.error('Uncaught exception', err));
@@ -52,6 +59,9 @@ connection.onInitialize((params): InitializeResult => {
   canRefreshInlayHints = c.workspace?.inlayHint?.refreshSupport === true;
   canRefreshCodeLens = c.workspace?.codeLens?.refreshSupport === true;
   canWatchFiles = c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  canCreateProgress = c.window?.workDoneProgress === true;
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  roots = folders.filter((u) => u.startsWith('file:')).map(filePathOf);
   const options = (params.initializationOptions ?? {}) as { [K in keyof InitializationOptions]?: unknown };
   if (typeof options.analysisTimeLimit === 'number' && options.analysisTimeLimit > 0) analysisTimeLimit = options.analysisTimeLimit;
   lensCommands = {
@@ -138,7 +148,28 @@ connection.onCodeAction(
     withDoc(p.textDocument.uri, [], (doc) => codeActions({ analysis: doc.analysis, uri: doc.uri, getText: (r) => doc.document.getText(r), lineText: lineText(doc) }, p.range, p.context.only)),
   ),
 );
-connection.onExecuteCommand(guard(log, 'executeCommand', null, (p) => executeCommand(store, host, log, p.command, p.arguments)));
+// Not onExecuteCommand: it takes the workDoneToken out of the params before the handler
+// can see whether the client sent one.
+connection.onRequest(
+  ExecuteCommandRequest.type,
+  guard(log, 'executeCommand', null, (p: ExecuteCommandParams, token: CancellationToken) =>
+    executeCommand(
+      {
+        store,
+        host,
+        log,
+        training,
+        token,
+        // A client that sent a workDoneToken draws its own progress; otherwise the server asks for one if the client can show it.
+        progress: async () => (p.workDoneToken === undefined && canCreateProgress ? connection.window.createWorkDoneProgress() : connection.window.attachWorkDoneProgress(p.workDoneToken)),
+      },
+      p.command,
+      p.arguments,
+    ),
+  ),
+);
+connection.onRequest(RUNS_REQUEST, guard(log, RUNS_REQUEST, { runs: [], comparisons: [] } as RunsResult, () => training.list()));
+connection.onShutdown(() => training.dispose());
 registerModels(connection, store, host, log);
 
 store.listen();

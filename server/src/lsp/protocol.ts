@@ -62,15 +62,112 @@ export interface LspRange {
 export const COMMANDS = {
   /** Returns the estimate table (plain text) of one model, or of every model in the file. */
   estimate: 'modelspec.server.estimate',
-  /** Trains one model. Not in this server version: answers with an error that says so. */
+  /** Trains one model in a background trainer; answers the finished `RunView` (also when cancelled). */
   train: 'modelspec.server.train',
-  /** Trains the file's `compare` list. Not in this server version: answers with an error that says so. */
+  /** Trains `models`, else the file's `compare` list, else every model; answers a `ComparisonView`. */
   compare: 'modelspec.server.compare',
 } as const;
 
 export interface CommandArgs {
   readonly uri: string;
   readonly model?: string;
+  /** compare only: the models to train, in order. */
+  readonly models?: readonly string[];
+  /** train and compare: overrides the spec's epochs. */
+  readonly epochs?: number;
+}
+
+/**
+ * `modelspec/runs`: the runs stored on disk under the runs folders the server knows (the
+ * workspace folders' and those of specs it trained), merged with the runs it is training
+ * or has queued, newest first; and the comparisons stored next to them.
+ */
+export const RUNS_REQUEST = 'modelspec/runs';
+export interface RunsResult {
+  readonly runs: readonly RunView[];
+  readonly comparisons: readonly ComparisonView[];
+}
+
+/** `modelspec/runChanged`: a run was queued, started, finished an epoch, or ended. */
+export const RUN_CHANGED_NOTIFICATION = 'modelspec/runChanged';
+
+/** `modelspec/comparisonChanged`: a comparison was started, gained a finished run, or ended. */
+export const COMPARISON_CHANGED_NOTIFICATION = 'modelspec/comparisonChanged';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped-early' | 'cancelled' | 'failed' | 'interrupted';
+
+/** One training run as the views show it; the fields of run.json, history.csv and the live process. */
+export interface RunView {
+  /** Stable while the run lives: the run folder once the trainer made it, a queue id before. */
+  readonly key: string;
+  readonly runDir: string | null;
+  readonly model: string;
+  /** Absolute path of the spec that was trained. */
+  readonly spec: string;
+  readonly kind: 'neural' | 'classical' | null;
+  readonly status: RunStatus;
+  /** When the run was asked for (queued); the order of the runs list. */
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly backend: string | null;
+  readonly backendNote: string | null;
+  readonly epochs: number | null;
+  readonly history: readonly RunEpoch[];
+  readonly estimates: RunEstimates | null;
+  readonly dataset: { readonly name: string; readonly rows: number; readonly train: number; readonly test: number; readonly classes: number; readonly labels: readonly string[] } | null;
+  readonly result: RunOutcome | null;
+  /** Why a run failed, or was not started. */
+  readonly error: string | null;
+  /** Live progress of a running epoch-based run. */
+  readonly etaMs: number | null;
+}
+
+export interface RunEpoch {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly samplesPerSec: number;
+  readonly elapsedMs: number;
+}
+
+export interface RunEstimates {
+  readonly params: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
+  readonly flops: JsonInteger;
+  readonly trainingMemoryBytes: JsonInteger;
+  readonly trainingFlops: JsonInteger | null;
+}
+
+/** What a finished run measured (the trainer's RunResult, as JSON). */
+export interface RunOutcome {
+  readonly status: 'completed' | 'cancelled' | 'stopped-early';
+  readonly metrics: {
+    readonly accuracy: number;
+    readonly f1: number;
+    readonly perClass: readonly { readonly label: string; readonly precision: number; readonly recall: number; readonly f1: number; readonly support: number }[];
+    readonly confusion: readonly (readonly number[])[];
+  };
+  readonly trainMs: number;
+  readonly inferenceMsPerSample: number;
+  readonly sizeBytes: number;
+  readonly params: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
+  readonly flops: JsonInteger;
+  readonly epochsRun: number;
+  readonly estimatedTrainMs?: number;
+}
+
+/** A comparison: the runs one compare command trained, stored as `<runs folder>/../comparisons/<id>.json`. */
+export interface ComparisonView {
+  readonly id: string;
+  readonly spec: string;
+  readonly createdAt: string;
+  readonly status: 'running' | 'finished' | 'interrupted';
+  /** The models asked for, in order. */
+  readonly models: readonly string[];
+  /** Keys (run folders once started) of the runs, in the order of `models`; null before a model's run starts. */
+  readonly runs: readonly (string | null)[];
 }
 
 /**

@@ -6,7 +6,16 @@ import { runTraining, TrainError } from './train';
  * exits. A cancel message stops training at the next batch; what finished is kept.
  */
 let cancelled = false;
-const emit = (m: FromTrainer) => process.send?.(m);
+// After the parent is gone there is nobody to tell; the run still ends and is stored.
+const emit = (m: FromTrainer) => {
+  if (process.connected) process.send?.(m);
+};
+
+// The parent (a language server, the CLI) exited or crashed: stop at the next batch,
+// keep what finished, and do not train on as an orphan.
+process.on('disconnect', () => {
+  cancelled = true;
+});
 
 process.on('message', (m: ToTrainer) => {
   if (m?.v !== PROTOCOL_VERSION) return;
@@ -29,7 +38,7 @@ async function run(request: Extract<ToTrainer, { type: 'train' }>): Promise<void
     });
   } finally {
     // The wasm backend's worker threads would keep the process alive.
-    process.disconnect?.();
+    if (process.connected) process.disconnect?.();
     setTimeout(() => process.exit(0), 100).unref();
   }
 }
