@@ -40,15 +40,20 @@ test('a classical model trains, is evaluated on the held-out split and stored as
 
 test('a neural model trains with progress per epoch, and its saved model gives the same predictions', async () => {
   const epochs: number[] = [];
+  let startEstimate: number | undefined;
   const r = await runTraining(request('Mlp', { backend: 'wasm' }), {
     emit: (m) => {
       if (m.type === 'epoch') epochs.push(m.epoch);
+      if (m.type === 'start') startEstimate = m.estimatedTrainMs;
     },
     cancelled: () => false,
   });
   assert.deepEqual(epochs, Array.from({ length: 15 }, (_, i) => i + 1));
   assert.ok(r.metrics.accuracy > 0.8, `accuracy ${r.metrics.accuracy}`);
   assert.equal(r.backend, 'wasm');
+  // The calibrated time estimate, announced at the start and kept in the result.
+  assert.ok(r.estimatedTrainMs !== undefined && Number.isFinite(r.estimatedTrainMs) && r.estimatedTrainMs > 0, `estimatedTrainMs ${r.estimatedTrainMs}`);
+  assert.equal(startEstimate, r.estimatedTrainMs);
   const history = readFileSync(join(r.runDir, 'history.csv'), 'utf8').trim().split('\n');
   assert.equal(history.length, 16);
   assert.match(history[0], /^epoch,loss,accuracy,val_loss,val_accuracy/);

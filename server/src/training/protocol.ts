@@ -51,6 +51,8 @@ export interface StartMessage {
   readonly testSamples: number;
   readonly epochs: number;
   readonly estimatedTrainingFlops?: number | string;
+  /** Wall-clock estimate for the requested epochs from this machine's calibration (see calibrate.ts). */
+  readonly estimatedTrainMs?: number;
 }
 
 /** One epoch's figures: streamed as progress and stored as a row of history.csv. */

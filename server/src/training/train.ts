@@ -6,6 +6,7 @@ import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
+import { calibrate, estimateTrainMs } from './calibrate';
 import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
 import { DataError, prepareDataset, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
@@ -135,11 +136,13 @@ function engineNote(kind: string): string {
 }
 
 async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext): Promise<RunResult> {
-  // tfjs draws initial weights from Math.random when no seed is given; this process
-  // trains one model, so seeding it makes runs repeat.
-  Math.random = mulberry32(model.train.seed);
   const backend: BackendInfo = await initBackend(request.backend ?? 'node');
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  const estimatedTrainMs = await estimateTime(tf, model, epochs, ctx);
+  // tfjs draws initial weights from Math.random when no seed is given; this process
+  // trains one model, so seeding it (after the calibration's models drew theirs) makes
+  // runs repeat.
+  Math.random = mulberry32(model.train.seed);
   ctx.emit({
     v: PROTOCOL_VERSION,
     type: 'start',
@@ -149,6 +152,7 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
     backendNote: describeBackend(backend),
     threads: backend.threads,
     estimatedTrainingFlops: model.compute.flops === undefined ? undefined : jsonInteger(model.compute.flops),
+    estimatedTrainMs,
   });
   const net = buildModel(tf, model);
   // A model may declare `input` of the same size as the data but another shape: feed it that.
@@ -182,7 +186,18 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
     sizeBytes,
     flops: jsonInteger(model.totals.flops),
     epochsRun: fit.history.length,
+    estimatedTrainMs,
   };
+}
+
+/** The calibrated time estimate; a failed calibration costs the estimate, not the run. */
+async function estimateTime(tf: typeof import('@tensorflow/tfjs'), model: ModelAnalysis, epochs: number, ctx: TrainContext): Promise<number | undefined> {
+  try {
+    return estimateTrainMs(model, epochs, await calibrate(tf));
+  } catch (error) {
+    ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `No training-time estimate: calibration failed: ${(error as Error).message}` });
+    return undefined;
+  }
 }
 
 /** model.json + weights.bin in the layout tfjs-node writes, without needing tfjs-node. */
