@@ -1,0 +1,7 @@
+// The main end-to-end session: a trusted workspace holding a copy of samples/ (and the
+// fixtures), where the user edits, trains, compares and reads the runs panel.
+import { editingSteps } from './editing';
+import { useSession } from './steps';
+
+const session = useSession({ name: 'trusted', trusted: true });
+editingSteps(session);
