@@ -33,6 +33,19 @@ for (const entry of entries.filter((e) => existsSync(e.in))) {
   if (entry.bin) chmodSync(entry.out, 0o755);
 }
 
+// The runs panel's webview: a browser bundle (ECharts included, nothing from a CDN) and its stylesheet.
+await build({
+  entryPoints: { webview: 'client/src/webview/main.ts', 'webview-style': 'client/src/webview/style.css' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  minify: !watch,
+  sourcemap: watch,
+  logLevel: watch ? 'info' : 'warning',
+});
+
 // The wasm backend loads its binaries at run time: ship them next to the bundles.
 const require = createRequire(import.meta.url);
 const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

@@ -6,6 +6,8 @@ import type { ModelspecServer } from './client';
 import { CLIENT_COMMANDS, LANGUAGE_ID } from './ids';
 import { modelDescription } from './presentation';
 import type { ResultDocuments } from './resultDocuments';
+import type { RunsPanel } from './runsPanel';
+import type { Training } from './training';
 import { commandArgsFrom, enclosingModel, type NamedRange } from './target';
 
 /**
@@ -14,13 +16,14 @@ import { commandArgsFrom, enclosingModel, type NamedRange } from './target';
  * comparison with progress and a result document, the estimate in a read-only document
  * beside the spec.
  */
-export function registerCommands(server: ModelspecServer, results: ResultDocuments, output: vscode.OutputChannel): vscode.Disposable[] {
-  const run = new CommandRunner(server, results, output);
+export function registerCommands(server: ModelspecServer, results: ResultDocuments, training: Training, panel: RunsPanel, output: vscode.OutputChannel): vscode.Disposable[] {
+  const run = new CommandRunner(server, results, training, output);
   return [
     vscode.commands.registerCommand(CLIENT_COMMANDS.train, (arg?: unknown, model?: unknown) => run.guarded(() => run.train(arg, model))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.compare, (arg?: unknown) => run.guarded(() => run.compare(arg))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showEstimate, (arg?: unknown, model?: unknown) => run.guarded(() => run.showEstimate(arg, model))),
     vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, () => run.guarded(() => run.restart())),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showRuns, () => run.guarded(() => panel.show())),
   ];
 }
 
@@ -34,6 +37,7 @@ class CommandRunner {
   constructor(
     private readonly server: ModelspecServer,
     private readonly results: ResultDocuments,
+    private readonly training: Training,
     private readonly output: vscode.OutputChannel,
   ) {}
 
@@ -41,15 +45,33 @@ class CommandRunner {
     if (!(await this.trusted('Training'))) return;
     const target = await this.target(arg, model, { model: 'required' });
     if (!target?.model) return;
-    await this.runOnServer(COMMANDS.train, target, `Training ${target.model}`, `Training ${target.model}`);
+    await this.training.train(target.uri, target.model);
   }
 
+  /** The file's `compare` list; without one, the models the user picks (two or more). */
   async compare(arg: unknown): Promise<void> {
     if (!(await this.trusted('Comparing models'))) return;
     const target = await this.target(arg, undefined, { model: 'none' });
     if (!target) return;
     const file = fileName(target.uri);
-    await this.runOnServer(COMMANDS.compare, { uri: target.uri }, `Comparing the models of ${file}`, `Comparison (${file})`);
+    const listed = await this.server.client.sendRequest<ModelsResult | null>(MODELS_REQUEST, { uri: target.uri } satisfies ModelsParams);
+    let models: string[] | undefined;
+    if (!listed?.compare) {
+      const all = listed?.models ?? [];
+      if (all.length === 0) {
+        void vscode.window.showWarningMessage(`${file} declares no models.`);
+        return;
+      }
+      if (all.length > 1) {
+        const picked = await vscode.window.showQuickPick(
+          all.map((m) => ({ label: m.name, description: modelDescription(m), picked: true })),
+          { canPickMany: true, placeHolder: `${file} has no \`compare\` line: pick the models to train and compare` },
+        );
+        if (!picked || picked.length === 0) return;
+        models = picked.map((p) => p.label);
+      }
+    }
+    await this.training.compare(target.uri, models, file);
   }
 
   async showEstimate(arg: unknown, model?: unknown): Promise<void> {
@@ -80,21 +102,6 @@ class CommandRunner {
       if (choice === 'Restart Server') await vscode.commands.executeCommand(CLIENT_COMMANDS.restartServer);
       if (choice === 'Show Log') this.output.show(true);
     }
-  }
-
-  /** Sends a long-running command with a cancellable progress notification, and shows what it answers. */
-  private async runOnServer(command: string, args: CommandArgs, progressTitle: string, resultTitle: string): Promise<void> {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: progressTitle, cancellable: true },
-      (_progress, token) => this.execute<unknown>(command, args, token),
-    );
-    const text = asText(result);
-    // A one-line answer is a message; a table or report gets a document.
-    if (!text.includes('\n')) {
-      void vscode.window.showInformationMessage(text || `${progressTitle}: done.`);
-      return;
-    }
-    await this.results.show(resultTitle, JSON.stringify({ command, ...args }), async () => text);
   }
 
   private execute<R>(command: string, args: CommandArgs, token?: vscode.CancellationToken): Promise<R> {

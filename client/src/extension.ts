@@ -1,10 +1,19 @@
 import * as vscode from 'vscode';
-import { MODELS_CHANGED_NOTIFICATION, type ModelsChangedParams } from '../../server/src/lsp/protocol';
+import {
+  COMPARISON_CHANGED_NOTIFICATION,
+  MODELS_CHANGED_NOTIFICATION,
+  RUN_CHANGED_NOTIFICATION,
+  type ComparisonView,
+  type ModelsChangedParams,
+  type RunView,
+} from '../../server/src/lsp/protocol';
 import { ModelspecServer } from './client';
 import { registerCommands } from './commands';
 import { CLIENT_COMMANDS, OUTPUT_CHANNEL_NAME } from './ids';
 import { ResultDocuments } from './resultDocuments';
 import { ResultsView } from './resultsView';
+import { RunsPanel } from './runsPanel';
+import { Training } from './training';
 
 let server: ModelspecServer | undefined;
 
@@ -13,18 +22,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   server = new ModelspecServer(context, output);
   const documents = new ResultDocuments();
   const results = new ResultsView(server);
+  const panel = new RunsPanel(context.extensionUri, server, output);
+  const training = new Training(server, panel, output);
   context.subscriptions.push(
     output,
     server,
     documents,
     results,
-    ...registerCommands(server, documents, output),
+    panel,
+    ...registerCommands(server, documents, training, panel, output),
     // vscode-languageclient keeps one handler per notification, and it survives restarts:
     // register it once, here, for everything that follows the server's analyses.
     server.client.onNotification(MODELS_CHANGED_NOTIFICATION, (params: ModelsChangedParams) => {
       results.update(params);
       void documents.refresh(params.uri);
     }),
+    server.client.onNotification(RUN_CHANGED_NOTIFICATION, (run: RunView) => panel.runChanged(run)),
+    server.client.onNotification(COMPARISON_CHANGED_NOTIFICATION, (c: ComparisonView) => panel.comparisonChanged(c)),
   );
   try {
     await server.start();

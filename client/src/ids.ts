@@ -9,11 +9,13 @@ export const CLIENT_COMMANDS = {
   compare: 'modelspec.compare',
   showEstimate: 'modelspec.showEstimate',
   restartServer: 'modelspec.restartServer',
+  showRuns: 'modelspec.showRuns',
 } as const;
 
 export const LANGUAGE_ID = 'modelspec';
 export const VIEW_CONTAINER_ID = 'modelspec';
 export const RESULTS_VIEW_ID = 'modelspec.results';
+export const RUNS_VIEW_ID = 'modelspec.runs';
 export const OUTPUT_CHANNEL_NAME = 'Modelspec';
 
 /** `contextValue` of a model row in the Results view; package.json menus match `viewItem == model`. */

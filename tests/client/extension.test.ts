@@ -239,7 +239,7 @@ test('Train and Compare go to the server through workspace/executeCommand and sh
 
   const shownBefore = fake.messages.length;
   await fake.module.commands.executeCommand('modelspec.compare', { uri });
-  assert.equal(fake.progress.at(-1), 'Comparing the models of nodata.model');
+  assert.equal(fake.progress.at(-1), 'Comparing nodata.model');
   const compared = await waitFor('the answer to compare', () => fake.messages.slice(shownBefore).at(-1) ?? (fake.shownDocuments.at(-1)?.uri.path.includes('Comparison') && { text: 'document' }));
   assert.doesNotMatch(compared.text, /Unknown command|takes one argument|not running/);
 });

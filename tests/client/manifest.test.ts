@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLIENT_COMMANDS, LANGUAGE_ID, MODEL_ITEM_CONTEXT, RESULTS_VIEW_ID, VIEW_CONTAINER_ID } from '../../client/src/ids';
+import { CLIENT_COMMANDS, LANGUAGE_ID, MODEL_ITEM_CONTEXT, RESULTS_VIEW_ID,
+  RUNS_VIEW_ID, VIEW_CONTAINER_ID } from '../../client/src/ids';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/lsp/config';
 import { COMMANDS } from '../../server/src/lsp/protocol';
 import { DEFAULT_RUNS_DIR } from '../../server/src/training/runs';
@@ -69,8 +70,8 @@ test('the Results view lives in the Modelspec container, and its menus match its
   assert.equal(container.id, VIEW_CONTAINER_ID);
   assert.ok(existsSync(file(container.icon)));
   assert.deepEqual(
-    contributes.views[VIEW_CONTAINER_ID].map((v: { id: string }) => v.id),
-    [RESULTS_VIEW_ID],
+    contributes.views[VIEW_CONTAINER_ID].map((v: { id: string; type?: string }) => `${v.id}:${v.type ?? 'tree'}`),
+    [`${RESULTS_VIEW_ID}:tree`, `${RUNS_VIEW_ID}:webview`],
   );
   const itemMenus = contributes.menus['view/item/context'] as { when: string }[];
   assert.ok(itemMenus.length > 0);

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ComparisonView, RunsResult, RunView } from '../../server/src/lsp/protocol';
-import type { ComparisonResult } from '../../server/src/lsp/training';
+import type { ComparisonResult, ComparisonView, RunsResult, RunView } from '../../server/src/lsp/protocol';
 import { fixtureUri, TestClient } from './client';
 
 let client: TestClient;

@@ -65,8 +65,8 @@ export function registerModels(connection: Connection, store: DocumentStore, hos
     MODELS_REQUEST,
     guard(log, MODELS_REQUEST, null as ModelsResult | null, (params: ModelsParams): ModelsResult => {
       const open = store.get(params.uri);
-      if (open) return { uri: params.uri, version: open.version, models: modelSummaries(open.analysis) };
-      return { uri: params.uri, version: null, models: modelSummaries(analysisOf(store, host, log, params.uri)) };
+      const analysis = open?.analysis ?? analysisOf(store, host, log, params.uri);
+      return { uri: params.uri, version: open?.version ?? null, models: modelSummaries(analysis), compare: analysis.compare?.models.length ? [...analysis.compare.models] : null };
     }),
   );
   store.onPublished((doc) => {

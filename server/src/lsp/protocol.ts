@@ -20,6 +20,8 @@ export interface ModelsResult {
   /** Document version the summaries belong to; null for a file read from disk. */
   readonly version: number | null;
   readonly models: readonly ModelSummary[];
+  /** The models of the file's `compare` declaration; null when it has none. */
+  readonly compare?: readonly string[] | null;
 }
 
 /** `modelspec/modelsChanged`: sent after each published analysis, and with no models when the document closes. */
@@ -156,6 +158,12 @@ export interface RunOutcome {
   readonly flops: JsonInteger;
   readonly epochsRun: number;
   readonly estimatedTrainMs?: number;
+}
+
+/** The result of `modelspec.server.compare`: the comparison and its runs, in the order of its models. */
+export interface ComparisonResult {
+  readonly comparison: ComparisonView;
+  readonly runs: readonly RunView[];
 }
 
 /** A comparison: the runs one compare command trained, stored as `<runs folder>/../comparisons/<id>.json`. */

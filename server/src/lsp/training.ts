@@ -24,6 +24,7 @@ import {
   COMPARISON_CHANGED_NOTIFICATION,
   RUN_CHANGED_NOTIFICATION,
   type CommandArgs,
+  type ComparisonResult,
   type ComparisonView,
   type RunOutcome,
   type RunsResult,
@@ -43,12 +44,6 @@ export interface TrainingDeps {
   readonly settingsReady: () => Promise<void>;
   /** Workspace folders (paths), searched for past runs. */
   readonly roots: () => readonly string[];
-}
-
-/** The result of `modelspec.server.compare`: the comparison and its runs, in the order of its models. */
-export interface ComparisonResult {
-  readonly comparison: ComparisonView;
-  readonly runs: readonly RunView[];
 }
 
 type Report = (fraction: number, message: string) => void;

@@ -99,3 +99,50 @@ export function blockingErrorsMessage(file: string, errors: readonly BlockingErr
   const more = n > shown ? [`  … and ${n - shown} more`] : [];
   return [`Errors block training: ${file} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} first:`, ...list, ...more].join('\n');
 }
+
+export interface TradeOff<R> {
+  /** Highest accuracy (ties: fewer parameters). */
+  readonly best: R;
+  /** The smallest model within `tolerance` of the best accuracy: what a user would rather ship. */
+  readonly pick: R;
+  /** Models no other model beats on both accuracy and parameters (the ones worth considering). */
+  readonly frontier: readonly R[];
+  readonly summary: string;
+}
+
+/**
+ * Is the big model worth it? Compares the most accurate model with the smallest one that
+ * comes within `tolerance` (accuracy points, as a fraction) of it, in the words a user
+ * asks the question with.
+ */
+export function tradeOff<R extends ComparedRun>(runs: readonly R[], tolerance = 0.01): TradeOff<R> | undefined {
+  if (runs.length === 0) return undefined;
+  const params = (r: R) => BigInt(r.params.total);
+  const smaller = (a: R, b: R) => (params(a) < params(b) ? a : params(b) < params(a) ? b : a.trainMs <= b.trainMs ? a : b);
+  const [best] = byAccuracy(runs);
+  const close = runs.filter((r) => r.metrics.accuracy >= best.metrics.accuracy - tolerance - 1e-12);
+  const pick = close.reduce(smaller);
+  const frontier = runs.filter((r) => !runs.some((o) => o !== r && o.metrics.accuracy >= r.metrics.accuracy && params(o) <= params(r) && (o.metrics.accuracy > r.metrics.accuracy || params(o) < params(r))));
+  let summary: string;
+  if (pick === best) {
+    const runnerUp = byAccuracy(runs.filter((r) => r !== best))[0];
+    summary = runnerUp
+      ? `${best.model} is the most accurate (${percent(best.metrics.accuracy)}) and no smaller model comes within ${points(tolerance)} of it; the next best, ${runnerUp.model}, reaches ${percent(runnerUp.metrics.accuracy)}.`
+      : `${best.model}: ${percent(best.metrics.accuracy)}.`;
+  } else {
+    const gap = (best.metrics.accuracy - pick.metrics.accuracy) * 100;
+    const ratio = Number(params(pick)) > 0 ? `${ratioText(Number(params(best)) / Number(params(pick)))} the parameters` : 'parameters';
+    const time = pick.trainMs > 0 ? ` and ${ratioText(best.trainMs / pick.trainMs)} the training time` : '';
+    summary = `${pick.model} comes within ${gap.toFixed(1)} points of ${best.model} (${percent(pick.metrics.accuracy)} vs ${percent(best.metrics.accuracy)}); ${best.model} costs ${ratio}${time} for that gain.`;
+  }
+  return { best, pick, frontier, summary };
+}
+
+function points(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction * 100 < 1 ? 1 : 0)} point${fraction === 0.01 ? '' : 's'}`;
+}
+
+function ratioText(x: number): string {
+  if (!Number.isFinite(x)) return 'far more than';
+  return `${x >= 10 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}×`;
+}
