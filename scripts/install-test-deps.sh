@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the test suite drives: Neovim (second LSP client). Installs only what is
+# Debian packages the test suite drives: Neovim (second LSP client) and Chromium (the runs
+# panel's webview, headless). Installs only what is
 # missing, so it is quick on a machine that has them; needs root (or sudo) for apt-get.
 set -euo pipefail
 missing=()
 command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
