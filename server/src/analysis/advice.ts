@@ -1,6 +1,6 @@
 import { formatShape } from '../catalog/common';
 import { formatBytes } from '../util/format';
-import type { DiagnosticBag } from './diagnostics';
+import type { DiagnosticSink } from './diagnostics';
 import type { LayerRow, ModelAnalysis } from './model';
 
 /** Beyond this ratio of parameters to training samples a small model is worth comparing. */
@@ -34,7 +34,7 @@ function lastUnitsRow(rows: readonly LayerRow[]): LayerRow | undefined {
   return undefined;
 }
 
-export function adviseNeural(m: ModelAnalysis, diags: DiagnosticBag): void {
+export function adviseNeural(m: ModelAnalysis, diags: DiagnosticSink): void {
   const classes = m.classes;
   const out = m.outputShape;
   const loss = m.train.loss;
@@ -94,7 +94,7 @@ export function adviseNeural(m: ModelAnalysis, diags: DiagnosticBag): void {
   adviseSize(m, diags);
 }
 
-export function adviseSize(m: ModelAnalysis, diags: DiagnosticBag): void {
+export function adviseSize(m: ModelAnalysis, diags: DiagnosticSink): void {
   const total = m.totals.total;
   if (total > HUGE_PARAMS) {
     diags.add(
@@ -113,7 +113,7 @@ export function adviseSize(m: ModelAnalysis, diags: DiagnosticBag): void {
   }
 }
 
-export function adviseClassicalInput(m: ModelAnalysis, flattened: boolean, estimatorRange: ModelAnalysis['decl']['range'], diags: DiagnosticBag): void {
+export function adviseClassicalInput(m: ModelAnalysis, flattened: boolean, estimatorRange: ModelAnalysis['decl']['range'], diags: DiagnosticSink): void {
   const input = m.inputShape;
   if (!input || input.length <= 1 || flattened) return;
   diags.add(

@@ -1,19 +1,20 @@
 import { product } from '../catalog/common';
 import { catalogEntry } from '../catalog/registry';
 import { MODEL_SETTINGS, OPTIMIZERS, TRAIN_SETTINGS } from '../catalog/settings';
-import type { Args, EstimatorEntry, LayerEntry, Shape } from '../catalog/types';
+import type { ArgSpec, Args, EstimatorEntry, LayerEntry, Shape } from '../catalog/types';
 import type * as A from '../language/ast';
-import { parse } from '../language/parser';
+import { parseText, type ParsedText } from '../language/parser';
 import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
 import { adviseClassicalInput, adviseNeural, adviseSize } from './advice';
 import { bindArgs, type BindContext } from './args';
 import { findBlockCycles } from './cycles';
 import { resolveDataset } from './datasets';
-import { DiagnosticBag } from './diagnostics';
+import { DiagnosticBag, DiagnosticList, makeDiagnostic, type Diagnostic, type DiagnosticSink } from './diagnostics';
 import { NO_FILES, type AnalysisHost } from './host';
 import type { Analysis, DatasetInfo, LayerRow, ModelAnalysis, Reference, TrainSettings } from './model';
-import { inferNeural, reportUnknownLayer } from './neural';
+import { inferNeural, reportUnknownLayer, type NeuralContext } from './neural';
+import { Scope } from './scope';
 import { bindSettings } from './settings';
 import { computeOf, memoryOf, sumRows } from './totals';
 import { EMPTY_ENV, evaluateArgs, type Env } from './values';
@@ -29,11 +30,51 @@ export interface AnalyzeOptions {
  * check. Pure apart from the host's file reads; never throws for any input text.
  */
 export function analyze(text: string, options: AnalyzeOptions): Analysis {
-  const host = options.host ?? NO_FILES;
-  const source = parse(text);
+  return analyzeParsed(parseText(text, false), options.file, options.host ?? NO_FILES, undefined).analysis;
+}
+
+/**
+ * What each declaration's checks produced, keyed by its syntax tree: an incremental
+ * analysis replays a declaration whose tree was reused and whose reads of the rest of the
+ * file (datasets, blocks, names, data files) still give the same answers.
+ */
+export interface Units {
+  readonly datasets: ReadonlyMap<A.DatasetDecl, DatasetUnit>;
+  readonly blocks: ReadonlyMap<A.BlockDecl, BlockUnit>;
+  readonly models: ReadonlyMap<A.ModelDecl, ModelUnit>;
+}
+
+interface DatasetUnit {
+  readonly info: DatasetInfo;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly dependencies: readonly string[];
+  /** The host's answers, in the order asked. */
+  readonly reads: readonly HostRead[];
+}
+
+type HostRead = { readonly table: [string, string | undefined]; readonly answer: unknown } | { readonly list: string; readonly answer: readonly string[] };
+
+interface BlockUnit {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly reads: readonly unknown[];
+}
+
+interface ModelUnit {
+  readonly model: ModelAnalysis;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly references: readonly Reference[];
+  readonly reads: readonly unknown[];
+}
+
+/**
+ * Checks a parsed text. With `previous`, declarations that are the same objects as in
+ * the previous version (an incremental parse reuses them) replay their results when
+ * what they read is unchanged; the result is the same as without `previous`.
+ */
+export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHost, previous: Units | undefined): { analysis: Analysis; units: Units } {
+  const { source } = parsed;
   const diags = new DiagnosticBag();
-  for (const e of source.errors) diags.add(e.code, e.message, e.range);
-  const bind: BindContext = { diags, layer: (name) => layerEntry(name) };
+  diags.addAll(source.errors.map((e) => makeDiagnostic(e.code, e.message, e.range)));
   const references: Reference[] = [];
   const dependencies: string[] = [];
 
@@ -62,16 +103,37 @@ export function analyze(text: string, options: AnalyzeOptions): Analysis {
     } else modelDecls.set(name, d);
   }
 
+  const datasetUnits = new Map<A.DatasetDecl, DatasetUnit>();
   const datasets = new Map<string, DatasetInfo>();
-  for (const [name, decl] of datasetDecls) datasets.set(name, resolveDataset(decl, options.file, host, bind, dependencies));
+  for (const [name, decl] of datasetDecls) {
+    const old = previous?.datasets.get(decl);
+    const unit = old && hostStillAnswers(host, old.reads) ? old : datasetUnit(decl, file, host);
+    datasetUnits.set(decl, unit);
+    datasets.set(name, unit.info);
+    diags.addAll(unit.diagnostics);
+    for (const d of unit.dependencies) dependencies.push(d);
+  }
 
   const cyclic = findBlockCycles(blocks, diags);
-  const neuralCtx = { diags, bind, blocks, references, cyclic };
-  checkBlockBodies(blocks, bind);
+  const scope = new Scope(datasets, blocks, cyclic);
 
+  const blockUnits = new Map<A.BlockDecl, BlockUnit>();
+  for (const decl of blocks.values()) {
+    const old = previous?.blocks.get(decl);
+    const unit = old && scope.stillReads(old.reads) ? old : blockUnit(decl, scope);
+    blockUnits.set(decl, unit);
+    diags.addAll(unit.diagnostics);
+  }
+
+  const modelUnits = new Map<A.ModelDecl, ModelUnit>();
   const models: ModelAnalysis[] = [];
   for (const decl of modelDecls.values()) {
-    models.push(analyzeModel(decl, datasets, neuralCtx, references));
+    const old = previous?.models.get(decl);
+    const unit = old && scope.stillReads(old.reads) ? old : modelUnit(decl, scope);
+    modelUnits.set(decl, unit);
+    models.push(unit.model);
+    diags.addAll(unit.diagnostics);
+    for (const r of unit.references) references.push(r);
   }
 
   let compare: Analysis['compare'];
@@ -95,13 +157,16 @@ export function analyze(text: string, options: AnalyzeOptions): Analysis {
     else compare = { decl: c, models: names };
   }
 
-  const used = new Set(references.map((r) => r.name));
-  for (const [name, decl] of [...datasetDecls, ...blocks]) {
-    if (!used.has(name)) diags.add('unused-declaration', `${decl.kind} ${name} is not used by any model.`, decl.name.range);
+  const used = new Set<string>();
+  for (const r of references) used.add(r.name);
+  for (const decls of [datasetDecls, blocks]) {
+    for (const [name, decl] of decls) {
+      if (!used.has(name)) diags.add('unused-declaration', `${decl.kind} ${name} is not used by any model.`, decl.name.range);
+    }
   }
 
-  return {
-    file: options.file,
+  const analysis: Analysis = {
+    file,
     source,
     datasets,
     blocks,
@@ -111,6 +176,7 @@ export function analyze(text: string, options: AnalyzeOptions): Analysis {
     diagnostics: diags.sorted(),
     dependencies,
   };
+  return { analysis, units: { datasets: datasetUnits, blocks: blockUnits, models: modelUnits } };
 }
 
 function layerEntry(name: string): LayerEntry | undefined {
@@ -118,50 +184,101 @@ function layerEntry(name: string): LayerEntry | undefined {
   return e?.kind === 'layer' ? e : undefined;
 }
 
+function bindContext(diags: DiagnosticSink): BindContext {
+  return { diags, layer: layerEntry };
+}
+
+function datasetUnit(decl: A.DatasetDecl, file: string, host: AnalysisHost): DatasetUnit {
+  const list = new DiagnosticList();
+  const dependencies: string[] = [];
+  const reads: HostRead[] = [];
+  const recording: AnalysisHost = {
+    dataTable(path, target) {
+      const answer = host.dataTable(path, target);
+      reads.push({ table: [path, target], answer });
+      return answer;
+    },
+    listDir(path) {
+      const answer = host.listDir(path);
+      reads.push({ list: path, answer });
+      return answer;
+    },
+  };
+  const info = resolveDataset(decl, file, recording, bindContext(list), dependencies);
+  return { info, diagnostics: list.items, dependencies, reads };
+}
+
+/** A data file's summary is cached by the host and the same object while the file is unchanged. */
+function hostStillAnswers(host: AnalysisHost, reads: readonly HostRead[]): boolean {
+  for (const r of reads) {
+    if ('table' in r) {
+      if (host.dataTable(r.table[0], r.table[1]) !== r.answer) return false;
+    } else {
+      const now = host.listDir(r.list);
+      if (now.length !== r.answer.length || now.some((n, i) => n !== r.answer[i])) return false;
+    }
+  }
+  return true;
+}
+
+/** Arguments made optional, for checking block bodies where parameters stand in for values. */
+const optionalArgs = new WeakMap<readonly ArgSpec[], ArgSpec[]>();
+
 /**
- * Layer names and arguments inside block bodies are checked once, even in blocks no model
+ * Layer names and arguments inside a block body are checked once, even in blocks no model
  * uses. Parameters stand for unknown values here, which convert silently.
  */
-function checkBlockBodies(blocks: ReadonlyMap<string, A.BlockDecl>, bind: BindContext): void {
+function blockUnit(block: A.BlockDecl, scope: Scope): BlockUnit {
+  const list = new DiagnosticList();
+  const reader = scope.reader();
+  const bind = bindContext(list);
   const visit = (items: readonly A.BodyItem[], env: Env) => {
     for (const item of items) {
       if (item.kind === 'repeat' || item.kind === 'residual') visit(item.body, env);
       if (item.kind !== 'layer') continue;
       const entry = catalogEntry(item.name.name);
       if (!entry) {
-        if (!blocks.has(item.name.name)) reportUnknownLayer(item.name, blocks, bind.diags);
+        if (!reader.block(item.name.name)) reportUnknownLayer(item.name, reader, list);
         continue;
       }
-      const optional = entry.args.map((s) => ({ ...s, required: false }));
-      bindArgs(entry.name, optional, evaluateArgs(item.args ?? [], env, bind.diags), item.range, bind);
+      let optional = optionalArgs.get(entry.args);
+      if (!optional) optionalArgs.set(entry.args, (optional = entry.args.map((s) => ({ ...s, required: false }))));
+      bindArgs(entry.name, optional, evaluateArgs(item.args, env, list), item.range, bind);
     }
   };
-  for (const b of blocks.values()) {
-    visit(b.body, new Map(b.params.map((p) => [p.name.name, { kind: 'error' as const, range: p.range }])));
-  }
+  visit(block.body, new Map(block.params.map((p) => [p.name.name, { kind: 'error' as const, range: p.range }])));
+  return { diagnostics: list.items, reads: reader.reads };
 }
 
-function analyzeModel(
-  decl: A.ModelDecl,
-  datasets: ReadonlyMap<string, DatasetInfo>,
-  ctx: Parameters<typeof inferNeural>[2],
-  references: Reference[],
-): ModelAnalysis {
-  const { diags, bind } = ctx;
-  const props = decl.body.filter((i): i is A.Property => i.kind === 'property');
-  const trainSections = decl.body.filter((i): i is A.TrainSection => i.kind === 'train');
-  const items = decl.body.filter((i): i is A.LayerItem => i.kind === 'layer' || i.kind === 'repeat' || i.kind === 'residual');
-  for (const extra of trainSections.slice(1)) diags.add('duplicate-property', 'A model has one train section; merge them.', extra.keyword);
+function modelUnit(decl: A.ModelDecl, scope: Scope): ModelUnit {
+  const diags = new DiagnosticList();
+  const references: Reference[] = [];
+  const reader = scope.reader();
+  const model = analyzeModel(decl, { diags, bind: bindContext(diags), scope: reader, references });
+  return { model, diagnostics: diags.items, references, reads: reader.reads };
+}
+
+function analyzeModel(decl: A.ModelDecl, ctx: NeuralContext): ModelAnalysis {
+  const { diags, bind, scope } = ctx;
+  const props: A.Property[] = [];
+  const trainSections: A.TrainSection[] = [];
+  const items: A.LayerItem[] = [];
+  for (const i of decl.body) {
+    if (i.kind === 'property') props.push(i);
+    else if (i.kind === 'train') trainSections.push(i);
+    else items.push(i);
+  }
+  for (let k = 1; k < trainSections.length; k++) diags.add('duplicate-property', 'A model has one train section; merge them.', trainSections[k].keyword);
 
   const settings = bindSettings(`model ${decl.name.name}`, MODEL_SETTINGS, props, EMPTY_ENV, bind);
   let dataset: DatasetInfo | undefined;
   const dataName = settings.values.data as string | undefined;
   if (dataName !== undefined) {
-    const range = settings.ranges.get('data')!;
-    dataset = datasets.get(dataName);
-    if (dataset) references.push({ name: dataName, kind: 'dataset', range, target: dataset.decl });
+    const range = settings.written.get('data')!.prop.value.range;
+    dataset = scope.dataset(dataName);
+    if (dataset) ctx.references.push({ name: dataName, kind: 'dataset', range, target: dataset.decl });
     else {
-      const suggestion = closestName(dataName, [...datasets.keys()]);
+      const suggestion = closestName(dataName, scope.datasetNames());
       diags.add('unknown-reference', `No dataset named '${dataName}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, range, { suggestions: suggestion ? [suggestion] : [] });
     }
   }
@@ -171,37 +288,30 @@ function analyzeModel(
     diags.add(
       'input-shape-mismatch',
       `input [${declaredInput.join(', ')}] does not match ${dataset.name}'s samples of shape [${dataset.shape.join(', ')}]; remove input or set the dataset's shape.`,
-      settings.ranges.get('input')!,
+      settings.written.get('input')!.prop.value.range,
       { expected: dataset.shape },
     );
   } else if (declaredInput && dataset?.shape && declaredInput.join() !== dataset.shape.join()) {
     inputShape = declaredInput; // same size: the model reshapes the samples itself
   }
-  if (!inputShape && dataName === undefined && !settings.keys.has('input')) {
+  if (!inputShape && dataName === undefined && !settings.written.has('input')) {
     diags.add('missing-input', `Model ${decl.name.name} has neither \`data: SomeDataset\` nor \`input: [...]\`, so no shape can be inferred; add one.`, decl.name.range);
   }
   const classes = (settings.values.classes as number | undefined) ?? dataset?.classes;
   const train = trainSettings(trainSections[0], bind);
-
-  const base = {
-    name: decl.name.name,
-    decl,
-    dataset,
-    inputShape,
-    classes,
-    train,
-  };
+  const base: ModelBase = { name: decl.name.name, decl, dataset, inputShape, classes, train };
 
   if (items.length === 0) {
     diags.add('empty-model', `Model ${decl.name.name} has no layers and no estimator; add layers such as \`dense(10, activation: softmax)\` or an estimator such as \`logistic_regression\`.`, decl.name.range);
-    return finish({ ...base, kind: 'unknown', rows: [], complete: false });
+    return finish(base, 'unknown', [], undefined, false, undefined);
   }
 
-  const estimators = items.filter((i): i is A.LayerCall => i.kind === 'layer' && catalogEntry(i.name.name)?.kind === 'estimator');
+  const estimators: A.LayerCall[] = [];
+  for (const i of items) if (i.kind === 'layer' && catalogEntry(i.name.name)?.kind === 'estimator') estimators.push(i);
   if (estimators.length > 0) return classicalModel(base, items, estimators, ctx, diags);
 
   const result = inferNeural(items, inputShape, ctx);
-  const model = finish({ ...base, kind: 'neural', rows: result.rows, outputShape: result.output, complete: result.complete });
+  const model = finish(base, 'neural', result.rows, result.output, result.complete, undefined);
   if (result.complete) adviseNeural(model, diags);
   else adviseSize(model, diags);
   return model;
@@ -209,12 +319,36 @@ function analyzeModel(
 
 type ModelBase = Pick<ModelAnalysis, 'name' | 'decl' | 'dataset' | 'inputShape' | 'classes' | 'train'>;
 
-function finish(m: ModelBase & Pick<ModelAnalysis, 'kind' | 'rows' | 'complete'> & Partial<ModelAnalysis>): ModelAnalysis {
-  const totals = sumRows(m.rows);
-  return { ...m, totals, memory: memoryOf(totals, m.train), compute: computeOf(totals, m.train, m.dataset?.trainSamples) };
+function finish(
+  base: ModelBase,
+  kind: ModelAnalysis['kind'],
+  rows: readonly LayerRow[],
+  outputShape: Shape | undefined,
+  complete: boolean,
+  estimator: ModelAnalysis['estimator'],
+): ModelAnalysis {
+  const totals = sumRows(rows);
+  const model: ModelAnalysis = {
+    name: base.name,
+    decl: base.decl,
+    dataset: base.dataset,
+    inputShape: base.inputShape,
+    classes: base.classes,
+    train: base.train,
+    kind,
+    rows,
+    complete,
+    totals,
+    memory: memoryOf(totals, base.train),
+    compute: computeOf(totals, base.train, base.dataset?.trainSamples),
+  };
+  // Only the models that have them carry these keys, as they always have.
+  if (kind !== 'unknown') (model as { outputShape?: Shape }).outputShape = outputShape;
+  if (kind === 'classical') (model as { estimator?: ModelAnalysis['estimator'] }).estimator = estimator;
+  return model;
 }
 
-function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimators: A.LayerCall[], ctx: Parameters<typeof inferNeural>[2], diags: DiagnosticBag): ModelAnalysis {
+function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimators: A.LayerCall[], ctx: NeuralContext, diags: DiagnosticSink): ModelAnalysis {
   const call = estimators[0];
   for (const extra of estimators.slice(1)) {
     diags.add('multiple-estimators', `A classical model holds exactly one estimator; move ${extra.name.name} into a model of its own and list both in \`compare\`.`, extra.name.range);
@@ -229,7 +363,7 @@ function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimato
     diags.add('mixed-model', `${call.name.name} is a classical estimator, so this model cannot also hold neural layers; move them into a model of their own and list both in \`compare\`.`, item.kind === 'layer' ? item.name.range : item.range);
   }
   const entry = catalogEntry(call.name.name) as EstimatorEntry;
-  const bound = bindArgs(entry.name, entry.args, evaluateArgs(call.args ?? [], EMPTY_ENV, diags), call.range, ctx.bind);
+  const bound = bindArgs(entry.name, entry.args, evaluateArgs(call.args, EMPTY_ENV, diags), call.range, ctx.bind);
   const input = base.inputShape;
   const features = input ? Number(product(input)) : undefined;
   const rows: LayerRow[] = [];
@@ -262,7 +396,7 @@ function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimato
   } else if (bound.ok && features !== undefined && base.classes === undefined) {
     diags.add('missing-input', `${entry.name} needs to know the number of classes: give the model \`data: SomeDataset\` or \`classes: N\`.`, base.decl.name.range);
   }
-  const model = finish({ ...base, kind: 'classical', rows, outputShape: base.classes ? [base.classes] : undefined, estimator, complete: estimator !== undefined });
+  const model = finish(base, 'classical', rows, base.classes ? [base.classes] : undefined, estimator !== undefined, estimator);
   adviseClassicalInput(model, flattened, call.range, diags);
   return model;
 }

@@ -2,7 +2,7 @@ import { MAX_DIM } from '../catalog/common';
 import type { ArgSpec, ArgValue, Args, LayerEntry, NestedLayer } from '../catalog/types';
 import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
-import type { DiagnosticBag } from './diagnostics';
+import type { DiagnosticSink } from './diagnostics';
 import { describeValue, type EvaluatedArg, type Value } from './values';
 
 export interface BoundArgs {
@@ -14,7 +14,7 @@ export interface BoundArgs {
 }
 
 export interface BindContext {
-  readonly diags: DiagnosticBag;
+  readonly diags: DiagnosticSink;
   /** Finds the catalogue entry for a nested layer argument. */
   readonly layer: (name: string) => LayerEntry | undefined;
 }
@@ -33,7 +33,8 @@ export function bindArgs(
 ): BoundArgs {
   const { diags } = ctx;
   const values: Record<string, ArgValue | undefined> = {};
-  const ranges = new Map<string, Range>();
+  // Most calls write few arguments and many write none: those share one empty map.
+  const ranges = written.length ? new Map<string, Range>() : NO_RANGES;
   let ok = true;
   let position = 0;
   let sawNamed = false;
@@ -42,7 +43,7 @@ export function bindArgs(
     let spec: ArgSpec | undefined;
     if (arg.name) {
       sawNamed = true;
-      spec = specs.find((s) => s.name === arg.name!.name);
+      spec = specNamed(specs, arg.name.name);
       if (!spec) {
         const names = specs.map((s) => s.name).filter((n) => !ranges.has(n));
         const suggestion = closestName(arg.name.name, names);
@@ -76,7 +77,7 @@ export function bindArgs(
       diags.add('duplicate-argument', `'${spec.name}' is given more than once; keep one.`, arg.range);
       continue;
     }
-    ranges.set(spec.name, arg.range);
+    (ranges as Map<string, Range>).set(spec.name, arg.range);
     const v = convert(owner, spec, arg.value, ctx);
     if (v === undefined) ok = false;
     else values[spec.name] = v;
@@ -95,6 +96,13 @@ export function bindArgs(
   return { args: values, ranges, ok };
 }
 
+const NO_RANGES: ReadonlyMap<string, Range> = new Map();
+
+function specNamed(specs: readonly ArgSpec[], name: string): ArgSpec | undefined {
+  for (const s of specs) if (s.name === name) return s;
+  return undefined;
+}
+
 function lowerFirst(s: string): string {
   return s.length ? s[0].toLowerCase() + s.slice(1) : s;
 }
@@ -102,27 +110,23 @@ function lowerFirst(s: string): string {
 /** Converts one value to its spec's type, reporting type, enum and range problems. */
 export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext): ArgValue | undefined {
   const { diags } = ctx;
-  const typeError = (expected: string) => {
-    diags.add('argument-type', `'${spec.name}' of ${owner} must be ${expected}, not ${describeValue(v)}.`, v.range);
-    return undefined;
-  };
   if (v.kind === 'error') return undefined;
   switch (spec.type) {
     case 'int':
     case 'number': {
-      if (v.kind !== 'number') return typeError(spec.type === 'int' ? 'a whole number' : 'a number');
-      if (!Number.isFinite(v.value)) return typeError('a finite number');
-      if (spec.type === 'int' && !Number.isInteger(v.value)) return typeError('a whole number');
+      if (v.kind !== 'number') return reportType(diags, owner, spec, v, spec.type === 'int' ? 'a whole number' : 'a number');
+      if (!Number.isFinite(v.value)) return reportType(diags, owner, spec, v, 'a finite number');
+      if (spec.type === 'int' && !Number.isInteger(v.value)) return reportType(diags, owner, spec, v, 'a whole number');
       return checkRange(owner, spec, v.value, v.range, diags) ? v.value : undefined;
     }
     case 'bool':
-      return v.kind === 'bool' ? v.value : typeError('true or false');
+      return v.kind === 'bool' ? v.value : reportType(diags, owner, spec, v, 'true or false');
     case 'string':
-      return v.kind === 'string' ? v.value : typeError('a string in double quotes');
+      return v.kind === 'string' ? v.value : reportType(diags, owner, spec, v, 'a string in double quotes');
     case 'enum': {
       const allowed = spec.values ?? [];
       if (v.kind === 'string' && allowed.includes(v.value)) return v.value;
-      if (v.kind !== 'ident') return typeError(`one of ${allowed.join(', ')}`);
+      if (v.kind !== 'ident') return reportType(diags, owner, spec, v, `one of ${allowed.join(', ')}`);
       if (allowed.includes(v.name)) return v.name;
       const suggestion = closestName(v.name, [...allowed]);
       diags.add(
@@ -134,21 +138,25 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
       return undefined;
     }
     case 'int_pair': {
+      if (v.kind === 'number') {
+        if (!Number.isInteger(v.value)) return reportType(diags, owner, spec, v, 'a whole number or a pair [h, w]');
+        return checkRange(owner, spec, v.value, v.range, diags) ? [v.value, v.value] : undefined;
+      }
       const items = v.kind === 'list' ? v.items : [v];
-      if (items.length < 1 || items.length > 2) return typeError('a whole number or a pair [h, w]');
+      if (items.length < 1 || items.length > 2) return reportType(diags, owner, spec, v, 'a whole number or a pair [h, w]');
       const out: number[] = [];
       for (const item of items) {
-        if (item.kind !== 'number' || !Number.isInteger(item.value)) return typeError('a whole number or a pair [h, w]');
+        if (item.kind !== 'number' || !Number.isInteger(item.value)) return reportType(diags, owner, spec, v, 'a whole number or a pair [h, w]');
         if (!checkRange(owner, spec, item.value, item.range, diags)) return undefined;
         out.push(item.value);
       }
       return out.length === 1 ? [out[0], out[0]] : out;
     }
     case 'shape': {
-      if (v.kind !== 'list') return typeError('a list of whole numbers such as [8, 8, 1]');
+      if (v.kind !== 'list') return reportType(diags, owner, spec, v, 'a list of whole numbers such as [8, 8, 1]');
       const out: number[] = [];
       for (const item of v.items) {
-        if (item.kind !== 'number' || !Number.isInteger(item.value)) return typeError('a list of whole numbers such as [8, 8, 1]');
+        if (item.kind !== 'number' || !Number.isInteger(item.value)) return reportType(diags, owner, spec, v, 'a list of whole numbers such as [8, 8, 1]');
         if (item.value === -1 && spec.min === -1) {
           out.push(-1);
           continue;
@@ -163,11 +171,11 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
         }
         out.push(item.value);
       }
-      if (out.length === 0) return typeError('a non-empty list of sizes');
+      if (out.length === 0) return reportType(diags, owner, spec, v, 'a non-empty list of sizes');
       return out;
     }
     case 'enum_list': {
-      if (v.kind !== 'list') return typeError(`a list such as [${(spec.values ?? []).slice(0, 2).join(', ')}]`);
+      if (v.kind !== 'list') return reportType(diags, owner, spec, v, `a list such as [${(spec.values ?? []).slice(0, 2).join(', ')}]`);
       const out: string[] = [];
       for (const item of v.items) {
         const one = convert(owner, { ...spec, type: 'enum' }, item, ctx);
@@ -177,10 +185,10 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
       return out;
     }
     case 'reference':
-      return v.kind === 'ident' ? v.name : typeError('a name declared in this file');
+      return v.kind === 'ident' ? v.name : reportType(diags, owner, spec, v, 'a name declared in this file');
     case 'layer': {
       const call = v.kind === 'call' ? v : v.kind === 'ident' ? { name: v.name, nameRange: v.range, args: [], range: v.range } : undefined;
-      if (!call) return typeError(`a layer such as ${(spec.layers ?? ['lstm'])[0]}(64)`);
+      if (!call) return reportType(diags, owner, spec, v, `a layer such as ${(spec.layers ?? ['lstm'])[0]}(64)`);
       const entry = ctx.layer(call.name);
       if (!entry || (spec.layers && !spec.layers.includes(call.name))) {
         const options = spec.layers ?? [];
@@ -201,7 +209,13 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
   }
 }
 
-function checkRange(owner: string, spec: ArgSpec, value: number, range: Range, diags: DiagnosticBag): boolean {
+/** Reports a value of the wrong type; returns undefined, the conversion's result. */
+function reportType(diags: DiagnosticSink, owner: string, spec: ArgSpec, v: Value, expected: string): undefined {
+  diags.add('argument-type', `'${spec.name}' of ${owner} must be ${expected}, not ${describeValue(v)}.`, v.range);
+  return undefined;
+}
+
+function checkRange(owner: string, spec: ArgSpec, value: number, range: Range, diags: DiagnosticSink): boolean {
   const { min, max } = spec;
   const belowMin = min !== undefined && (spec.minExclusive ? value <= min : value < min);
   const aboveMax = max !== undefined && (spec.maxExclusive ? value >= max : value > max);

@@ -1,11 +1,11 @@
 import type * as A from '../language/ast';
-import type { DiagnosticBag } from './diagnostics';
+import type { DiagnosticSink } from './diagnostics';
 
 /**
  * Finds blocks that use each other in a cycle. Each cycle is reported once, at the call
  * that closes it; those calls are returned so expansion skips them instead of looping.
  */
-export function findBlockCycles(blocks: ReadonlyMap<string, A.BlockDecl>, diags: DiagnosticBag): Set<A.LayerCall> {
+export function findBlockCycles(blocks: ReadonlyMap<string, A.BlockDecl>, diags: DiagnosticSink): Set<A.LayerCall> {
   const cyclic = new Set<A.LayerCall>();
   const state = new Map<string, 'active' | 'done'>();
   const stack: string[] = [];

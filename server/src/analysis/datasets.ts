@@ -10,10 +10,13 @@ import { bindSettings } from './settings';
 import { EMPTY_ENV } from './values';
 import { dirname, isAbsolute, join, basename } from 'node:path';
 
+/** `source` is checked here, not by bindSettings: it is a path or a generator call. */
+const CUSTOM: ReadonlySet<string> = new Set(['source']);
+
 /** Resolves a dataset declaration: validates its settings, reads its file or describes its generator. */
 export function resolveDataset(decl: A.DatasetDecl, file: string, host: AnalysisHost, ctx: BindContext, dependencies: string[]): DatasetInfo {
   const { diags } = ctx;
-  const settings = bindSettings(`dataset ${decl.name.name}`, DATASET_SETTINGS, decl.props, EMPTY_ENV, ctx, new Set(['source']));
+  const settings = bindSettings(`dataset ${decl.name.name}`, DATASET_SETTINGS, decl.props, EMPTY_ENV, ctx, CUSTOM);
   const base = {
     name: decl.name.name,
     decl,
@@ -22,10 +25,10 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
     seed: settings.values.seed as number,
     target: settings.values.target as string | undefined,
   };
-  const source = settings.raw.get('source');
+  const source = settings.written.get('source')?.raw;
   const declaredShape = settings.values.shape as readonly number[] | undefined;
   if (!source) {
-    if (!settings.keys.has('source')) {
+    if (!settings.written.has('source')) {
       diags.add('missing-source', `dataset ${decl.name.name} needs a source: \`source: "data/file.csv"\` or \`source: synthetic(kind: spirals)\`.`, decl.name.range, {
         insertText: 'source: ',
       });
@@ -53,7 +56,7 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
     }
     const d = describeSynthetic(kind as keyof typeof SYNTHETIC_KINDS, numeric);
     for (const problem of d.problems) diags.add('value-out-of-range', problem, source.range);
-    const shape = checkShape(declaredShape, d.shape, d.featureCount, settings.ranges.get('shape'), decl, ctx);
+    const shape = checkShape(declaredShape, d.shape, d.featureCount, settings.written.get('shape')?.prop.value.range, decl, ctx);
     return {
       ...base,
       kind: 'synthetic',
@@ -86,7 +89,7 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
   }
   if ('error' in table) {
     const { error } = table;
-    const range = error.code === 'dataset-target' ? (settings.ranges.get('target') ?? source.range) : source.range;
+    const range = error.code === 'dataset-target' ? (settings.written.get('target')?.prop.value.range ?? source.range) : source.range;
     diags.add(error.code, error.message, range);
     return { ...base, kind: 'csv', path, shape: declaredShape };
   }
@@ -99,7 +102,7 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
       source.range,
     );
   }
-  const shape = checkShape(declaredShape, [table.features], table.features, settings.ranges.get('shape'), decl, ctx);
+  const shape = checkShape(declaredShape, [table.features], table.features, settings.written.get('shape')?.prop.value.range, decl, ctx);
   return {
     ...base,
     kind: 'csv',

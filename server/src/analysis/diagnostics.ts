@@ -98,16 +98,45 @@ export function codeInfo(code: string): CodeInfo | undefined {
   return (CODES as Record<string, CodeInfo>)[code];
 }
 
+/** Where checks report findings. */
+export interface DiagnosticSink {
+  add(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): void;
+}
+
+export function makeDiagnostic(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): Diagnostic {
+  return { code, severity: severity ?? codeInfo(code)?.severity ?? 'error', message, range, data };
+}
+
+/**
+ * The findings of one declaration's checks, in the order they were made: kept with the
+ * declaration so an incremental analysis can replay them instead of checking again.
+ */
+export class DiagnosticList implements DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+
+  add(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): void {
+    this.items.push(makeDiagnostic(code, message, range, data, severity));
+  }
+}
+
 /** Collects diagnostics, dropping exact repeats (a block expanded twice reports once). */
-export class DiagnosticBag {
+export class DiagnosticBag implements DiagnosticSink {
   private readonly seen = new Set<string>();
   readonly items: Diagnostic[] = [];
 
   add(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): void {
-    const key = `${code}|${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}|${message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.items.push({ code, severity: severity ?? codeInfo(code)?.severity ?? 'error', message, range, data });
+    this.addAll([makeDiagnostic(code, message, range, data, severity)]);
+  }
+
+  addAll(diagnostics: readonly Diagnostic[]): void {
+    for (const d of diagnostics) {
+      const r = d.range;
+      // Keyed when added, not when made: a replayed diagnostic may have moved with its declaration.
+      const key = `${d.code}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${d.message}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.items.push(d);
+    }
   }
 
   sorted(): Diagnostic[] {

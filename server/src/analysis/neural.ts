@@ -1,14 +1,15 @@
 import { formatShape, product } from '../catalog/common';
-import { catalogEntry, layerNames } from '../catalog/registry';
+import { catalogEntry } from '../catalog/registry';
 import { RESIDUAL_ARGS } from '../catalog/settings';
-import type { LayerEntry, LayerEstimate, ModelFacts, NestedLayer, Report, Shape } from '../catalog/types';
+import type { Args, InferContext, LayerEntry, LayerEstimate, ModelFacts, NestedLayer, Report, Shape } from '../catalog/types';
 import type * as A from '../language/ast';
 import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
-import { bindArgs, type BindContext } from './args';
-import type { DiagnosticBag } from './diagnostics';
+import { bindArgs, type BindContext, type BoundArgs } from './args';
+import type { DiagnosticSink } from './diagnostics';
 import type { LayerRow, Reference } from './model';
-import { evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
+import type { Reader } from './scope';
+import { EMPTY_ENV, evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
 export const MAX_ROWS = 50_000;
@@ -19,12 +20,11 @@ const EXPAND_COPIES = 64;
 export const MAX_BLOCK_DEPTH = 100;
 
 export interface NeuralContext {
-  readonly diags: DiagnosticBag;
+  readonly diags: DiagnosticSink;
   readonly bind: BindContext;
-  readonly blocks: ReadonlyMap<string, A.BlockDecl>;
+  /** Blocks by name, and the block calls that close a cycle (reported once, never expanded). */
+  readonly scope: Reader;
   readonly references: Reference[];
-  /** Block calls that close a cycle (reported once, never expanded). */
-  readonly cyclic: ReadonlySet<A.LayerCall>;
 }
 
 /** Running totals of the group being walked; a group's row gets them when it closes. */
@@ -54,6 +54,35 @@ interface Walk {
   blockDepth: number;
   complete: boolean;
   overflow: boolean;
+  /** One inference context for the whole walk, pointed at each layer in turn: no closures per layer. */
+  readonly infer: LayerInference;
+}
+
+/** The InferContext of the layer being inferred, with what its reports need to find their ranges. */
+interface LayerInference extends InferContext {
+  input: Shape;
+  args: Args;
+  model: ModelFacts;
+  ranges: ReadonlyMap<string, Range>;
+  range: Range;
+}
+
+function layerInference(walk: () => Walk): LayerInference {
+  const report = (r: Report) => {
+    const { ctx, infer } = walk();
+    const range = (r.arg ? infer.ranges.get(r.arg) : undefined) ?? infer.range;
+    ctx.diags.add(r.code, r.message, range, r.data as Record<string, unknown> | undefined, r.severity);
+  };
+  const noNested = () => undefined;
+  return {
+    input: [],
+    args: {},
+    model: {},
+    ranges: new Map(),
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    report,
+    inferNested: (layer: NestedLayer, input: Shape) => layer.entry.infer({ input, args: layer.args, model: walk().facts, report, inferNested: noNested }),
+  };
 }
 
 export interface NeuralResult {
@@ -63,8 +92,8 @@ export interface NeuralResult {
 }
 
 export function inferNeural(items: readonly A.LayerItem[], input: Shape | undefined, ctx: NeuralContext): NeuralResult {
-  const walk: Walk = { ctx, rows: [], sums: [], facts: {}, blockDepth: 0, complete: input !== undefined, overflow: false };
-  const output = walkItems(walk, items, new Map(), input, 0, undefined);
+  const walk: Walk = { ctx, rows: [], sums: [], facts: {}, blockDepth: 0, complete: input !== undefined, overflow: false, infer: layerInference(() => walk) };
+  const output = walkItems(walk, items, EMPTY_ENV, input, 0, undefined);
   return { rows: walk.rows, output, complete: walk.complete && output !== undefined };
 }
 
@@ -89,19 +118,27 @@ function walkItems(walk: Walk, items: readonly A.BodyItem[], env: Env, input: Sh
   return shape;
 }
 
-function pushRow(walk: Walk, row: LayerRow): void {
-  if (walk.rows.length >= MAX_ROWS) {
-    if (!walk.overflow) {
-      walk.ctx.diags.add('size-overflow', `This model expands to more than ${MAX_ROWS.toLocaleString('en-US')} layers; estimates stop here. Reduce repeat counts.`, row.site);
-    }
-    walk.overflow = true;
-    walk.complete = false;
-    return;
+/** False, with a size-overflow error, once the model has MAX_ROWS rows. */
+function roomForRow(walk: Walk, site: Range): boolean {
+  if (walk.rows.length < MAX_ROWS) return true;
+  if (!walk.overflow) {
+    walk.ctx.diags.add('size-overflow', `This model expands to more than ${MAX_ROWS.toLocaleString('en-US')} layers; estimates stop here. Reduce repeat counts.`, site);
   }
+  walk.overflow = true;
+  walk.complete = false;
+  return false;
+}
+
+/** Adds a layer row (one copy: a repeat multiplies its rows when it collapses them). */
+function pushRow(walk: Walk, row: LayerRow): void {
+  if (!roomForRow(walk, row.site)) return;
   walk.rows.push(row);
-  if (row.kind === 'layer') {
-    const n = BigInt(row.count);
-    addSums(walk.sums[walk.sums.length - 1], { trainable: row.trainable * n, nonTrainable: row.nonTrainable * n, macs: row.macs * n, activations: row.activations });
+  const into = walk.sums[walk.sums.length - 1];
+  if (into) {
+    into.trainable += row.trainable;
+    into.nonTrainable += row.nonTrainable;
+    into.macs += row.macs;
+    into.activations += row.activations;
   }
 }
 
@@ -110,7 +147,7 @@ function walkCall(walk: Walk, call: A.LayerCall, env: Env, input: Shape | undefi
   const name = call.name.name;
   const entry = catalogEntry(name);
   if (entry?.kind === 'layer') return inferLayer(walk, entry, call, env, input, depth, site);
-  const block = ctx.blocks.get(name);
+  const block = ctx.scope.block(name);
   if (block) {
     ctx.references.push({ name, kind: 'block', range: call.name.range, target: block });
     return expandBlock(walk, block, call, env, input, depth, site);
@@ -120,13 +157,13 @@ function walkCall(walk: Walk, call: A.LayerCall, env: Env, input: Shape | undefi
     walk.complete = false;
     return undefined;
   }
-  reportUnknownLayer(call.name, ctx.blocks, ctx.diags);
+  reportUnknownLayer(call.name, ctx.scope, ctx.diags);
   walk.complete = false;
   return undefined;
 }
 
-export function reportUnknownLayer(name: A.Identifier, blocks: ReadonlyMap<string, A.BlockDecl>, diags: DiagnosticBag): void {
-  const suggestion = closestName(name.name, [...layerNames(), ...blocks.keys()]);
+export function reportUnknownLayer(name: A.Identifier, scope: Reader, diags: DiagnosticSink): void {
+  const suggestion = closestName(name.name, scope.layerAndBlockNames());
   diags.add('unknown-layer', `Unknown layer '${name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, name.range, {
     suggestions: suggestion ? [suggestion] : [],
   });
@@ -134,25 +171,21 @@ export function reportUnknownLayer(name: A.Identifier, blocks: ReadonlyMap<strin
 
 function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
   const { ctx } = walk;
-  const bound = bindArgs(entry.name, entry.args, evaluateArgs(call.args ?? [], env, ctx.diags), call.range, ctx.bind);
+  const bound = bindArgs(entry.name, entry.args, evaluateArgs(call.args, env, ctx.diags), call.range, ctx.bind);
   if (!bound.ok || input === undefined) {
     walk.complete = false;
     pushRow(walk, emptyRow(entry.name, call.range, site, depth, input, entry));
     return undefined;
   }
-  const report = (r: Report) => {
-    const range = (r.arg ? bound.ranges.get(r.arg) : undefined) ?? call.range;
-    ctx.diags.add(r.code, r.message, range, r.data as Record<string, unknown> | undefined, r.severity);
-  };
+  const infer = walk.infer;
+  infer.input = input;
+  infer.args = bound.args;
+  infer.model = walk.facts;
+  infer.ranges = bound.ranges;
+  infer.range = call.range;
   let estimate: LayerEstimate | undefined;
   try {
-    estimate = entry.infer({
-      input,
-      args: bound.args,
-      model: walk.facts,
-      report,
-      inferNested: (layer: NestedLayer, nestedInput: Shape) => layer.entry.infer({ input: nestedInput, args: layer.args, model: walk.facts, report, inferNested: () => undefined }),
-    });
+    estimate = entry.infer(infer);
   } catch (err) {
     // An entry must never take the checker down; a throw is a bug we surface, not hide.
     ctx.diags.add('size-overflow', `Could not estimate ${entry.name}: ${(err as Error).message}`, call.range);
@@ -180,37 +213,60 @@ function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, 
     trainable: estimate.trainable,
     nonTrainable: estimate.nonTrainable,
     macs: estimate.macs,
-    activations: product(estimate.output),
+    activations: elements(estimate.output),
     count: 1,
   });
   return estimate.output;
+}
+
+/** product(shape), without a bigint per axis while the count is exact as a double. */
+function elements(shape: Shape): bigint {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return Number.isSafeInteger(n) ? BigInt(n) : product(shape);
 }
 
 function emptyRow(name: string, range: Range, site: Range, depth: number, input: Shape | undefined, entry?: LayerEntry): LayerRow {
   return { kind: 'layer', name, entry, range, site, depth, input, trainable: 0n, nonTrainable: 0n, macs: 0n, activations: 0n, count: 1 };
 }
 
-/** Inserts a group row before its children, with totals summed once the children are known. */
-function group(walk: Walk, label: string, range: Range, site: Range, depth: number, input: Shape | undefined, body: () => Shape | undefined): Shape | undefined {
+/**
+ * Opens a group: its row goes before its children and gets their totals when the group
+ * closes. Returns the row's index (past the end when the row did not fit).
+ */
+function openGroup(walk: Walk, label: string, range: Range, site: Range, depth: number, input: Shape | undefined): number {
   const index = walk.rows.length;
-  pushRow(walk, { ...emptyRow(label, range, site, depth, input), kind: 'group' });
-  const sums = zeroSums();
-  walk.sums.push(sums);
-  let output: Shape | undefined;
-  try {
-    output = body();
-  } finally {
-    walk.sums.pop();
-  }
+  if (roomForRow(walk, site)) walk.rows.push({ kind: 'group', name: label, entry: undefined, range, site, depth, input, trainable: 0n, nonTrainable: 0n, macs: 0n, activations: 0n, count: 1 });
+  walk.sums.push(zeroSums());
+  return index;
+}
+
+function closeGroup(walk: Walk, index: number, output: Shape | undefined): Shape | undefined {
+  const sums = walk.sums.pop()!;
   addSums(walk.sums[walk.sums.length - 1], sums);
-  if (walk.rows[index]?.kind !== 'group') return output;
-  walk.rows[index] = { ...walk.rows[index], output, ...sums };
+  const row = walk.rows[index];
+  if (row?.kind !== 'group') return output;
+  walk.rows[index] = {
+    kind: 'group',
+    name: row.name,
+    entry: row.entry,
+    range: row.range,
+    site: row.site,
+    depth: row.depth,
+    input: row.input,
+    trainable: sums.trainable,
+    nonTrainable: sums.nonTrainable,
+    macs: sums.macs,
+    activations: sums.activations,
+    count: row.count,
+    output,
+  };
   return output;
 }
 
 function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
   const { ctx } = walk;
-  if (ctx.cyclic.has(call)) {
+  if (ctx.scope.isCyclic(call)) {
     walk.complete = false;
     return undefined;
   }
@@ -226,11 +282,10 @@ function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env
   }
   const label = `${block.name.name}${call.args ? `(${bound.written.map((a) => (a.name ? `${a.name.name}: ` : '') + valueText(a.value)).join(', ')})` : ''}`;
   walk.blockDepth++;
-  try {
-    return group(walk, label, call.range, site, depth, input, () => walkItems(walk, block.body, bound.env, input, depth + 1, site));
-  } finally {
-    walk.blockDepth--;
-  }
+  const index = openGroup(walk, label, call.range, site, depth, input);
+  const output = closeGroup(walk, index, walkItems(walk, block.body, bound.env, input, depth + 1, site));
+  walk.blockDepth--;
+  return output;
 }
 
 function valueText(v: Value): string {
@@ -251,7 +306,7 @@ function valueText(v: Value): string {
 /** Binds a block's untyped parameters: positional, then named, then defaults (which may use earlier parameters). */
 function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: NeuralContext): { env: Env; written: readonly EvaluatedArg[] } | undefined {
   const { diags } = ctx;
-  const values = evaluateArgs(call.args ?? [], env, diags);
+  const values = evaluateArgs(call.args, env, diags);
   const bound = new Map<string, Value>();
   const params = block.params;
   let position = 0;
@@ -311,86 +366,96 @@ function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | und
     walk.complete = false;
     return undefined;
   }
-  return group(walk, `repeat ${n}`, item.range, site, depth, input, () => {
-    let shape = input;
-    for (let i = 0; i < n; i++) {
-      const before = walk.rows.length;
-      const open = walk.sums[walk.sums.length - 1];
-      const snapshot = { ...open };
-      const out = walkItems(walk, item.body, env, shape, depth + 1, site);
-      const remaining = n - i - 1;
-      if (out === undefined || walk.overflow) return undefined;
-      if (remaining > 0 && sameShape(out, shape) && (i + 1 >= EXPAND_COPIES || remaining + i + 1 > EXPAND_COPIES)) {
-        // Same input shape gives the same layers again: count the remaining copies without walking them.
-        const copies = remaining + 1;
-        const copy = { trainable: open.trainable - snapshot.trainable, nonTrainable: open.nonTrainable - snapshot.nonTrainable, macs: open.macs - snapshot.macs, activations: open.activations - snapshot.activations };
-        addSums(open, copy, BigInt(remaining));
-        for (let r = before; r < walk.rows.length; r++) {
-          const row = walk.rows[r];
-          walk.rows[r] = { ...row, count: row.count * copies, activations: row.activations * BigInt(copies) };
-        }
-        return out;
+  const index = openGroup(walk, `repeat ${n}`, item.range, site, depth, input);
+  return closeGroup(walk, index, repeatBody(walk, item, n, env, input, depth, site));
+}
+
+function repeatBody(walk: Walk, item: A.RepeatStmt, n: number, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { diags } = walk.ctx;
+  let shape = input;
+  for (let i = 0; i < n; i++) {
+    const before = walk.rows.length;
+    const open = walk.sums[walk.sums.length - 1];
+    const snapshot = { ...open };
+    const out = walkItems(walk, item.body, env, shape, depth + 1, site);
+    const remaining = n - i - 1;
+    if (out === undefined || walk.overflow) return undefined;
+    if (remaining > 0 && sameShape(out, shape) && (i + 1 >= EXPAND_COPIES || remaining + i + 1 > EXPAND_COPIES)) {
+      // Same input shape gives the same layers again: count the remaining copies without walking them.
+      const copies = remaining + 1;
+      const copy = { trainable: open.trainable - snapshot.trainable, nonTrainable: open.nonTrainable - snapshot.nonTrainable, macs: open.macs - snapshot.macs, activations: open.activations - snapshot.activations };
+      addSums(open, copy, BigInt(remaining));
+      for (let r = before; r < walk.rows.length; r++) {
+        const row = walk.rows[r];
+        walk.rows[r] = { ...row, count: row.count * copies, activations: row.activations * BigInt(copies) };
       }
-      if (i >= MAX_ITERATIONS) {
-        diags.add('size-overflow', `repeat ${n} keeps changing the shape for more than ${MAX_ITERATIONS} copies; reduce the count.`, item.count.range);
-        walk.complete = false;
-        return undefined;
-      }
-      shape = out;
+      return out;
     }
-    return shape;
-  });
+    if (i >= MAX_ITERATIONS) {
+      diags.add('size-overflow', `repeat ${n} keeps changing the shape for more than ${MAX_ITERATIONS} copies; reduce the count.`, item.count.range);
+      walk.complete = false;
+      return undefined;
+    }
+    shape = out;
+  }
+  return shape;
 }
 
 function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {
-  return a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function walkResidual(walk: Walk, item: A.ResidualStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
   const { ctx } = walk;
   const bound = bindArgs('residual', RESIDUAL_ARGS, evaluateArgs(item.args, env, ctx.diags), item.keyword, ctx.bind);
-  return group(walk, 'residual', item.range, site, depth, input, () => {
-    const branch = walkItems(walk, item.body, env, input, depth + 1, site);
-    if (!branch || !input || !bound.ok) return undefined;
-    if (sameShape(branch, input) && !bound.args.projection) return input;
-    if (!bound.args.projection) {
-      ctx.diags.add(
-        'residual-shape',
-        `The residual branch turns ${formatShape(input)} into ${formatShape(branch)}, so x + f(x) cannot be added; keep the shape or write \`residual(projection: true)\`.`,
-        item.keyword,
-        { fix: 'add-projection' },
-      );
-      walk.complete = false;
-      return undefined;
-    }
-    const projection = projectionEstimate(input, branch, bound.args.projection_bias === true, bound.args.projection_batchnorm === true);
-    if (!projection) {
-      ctx.diags.add(
-        'residual-shape',
-        `No projection maps ${formatShape(input)} to ${formatShape(branch)}: a 1×1 projection needs the same rank and whole-number spatial strides.`,
-        item.keyword,
-      );
-      walk.complete = false;
-      return undefined;
-    }
-    pushRow(walk, {
-      kind: 'layer',
-      name: 'projection',
-      // What the training engine needs to build the same projection that was counted.
-      args: { projection_bias: bound.args.projection_bias === true, projection_batchnorm: bound.args.projection_batchnorm === true },
-      range: item.keyword,
-      site,
-      depth: depth + 1,
-      input,
-      output: branch,
-      trainable: projection.trainable,
-      nonTrainable: projection.nonTrainable,
-      macs: projection.macs,
-      activations: product(branch),
-      count: 1,
-    });
-    return branch;
+  const index = openGroup(walk, 'residual', item.range, site, depth, input);
+  return closeGroup(walk, index, residualBranch(walk, item, bound, env, input, depth, site));
+}
+
+function residualBranch(walk: Walk, item: A.ResidualStmt, bound: BoundArgs, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const { ctx } = walk;
+  const branch = walkItems(walk, item.body, env, input, depth + 1, site);
+  if (!branch || !input || !bound.ok) return undefined;
+  if (sameShape(branch, input) && !bound.args.projection) return input;
+  if (!bound.args.projection) {
+    ctx.diags.add(
+      'residual-shape',
+      `The residual branch turns ${formatShape(input)} into ${formatShape(branch)}, so x + f(x) cannot be added; keep the shape or write \`residual(projection: true)\`.`,
+      item.keyword,
+      { fix: 'add-projection' },
+    );
+    walk.complete = false;
+    return undefined;
+  }
+  const projection = projectionEstimate(input, branch, bound.args.projection_bias === true, bound.args.projection_batchnorm === true);
+  if (!projection) {
+    ctx.diags.add(
+      'residual-shape',
+      `No projection maps ${formatShape(input)} to ${formatShape(branch)}: a 1×1 projection needs the same rank and whole-number spatial strides.`,
+      item.keyword,
+    );
+    walk.complete = false;
+    return undefined;
+  }
+  pushRow(walk, {
+    kind: 'layer',
+    name: 'projection',
+    // What the training engine needs to build the same projection that was counted.
+    args: { projection_bias: bound.args.projection_bias === true, projection_batchnorm: bound.args.projection_batchnorm === true },
+    range: item.keyword,
+    site,
+    depth: depth + 1,
+    input,
+    output: branch,
+    trainable: projection.trainable,
+    nonTrainable: projection.nonTrainable,
+    macs: projection.macs,
+    activations: product(branch),
+    count: 1,
   });
+  return branch;
 }
 
 /** The skip-path projection: 1×1 convolution with the spatial stride on images, dense on the last axis otherwise. */

@@ -16,12 +16,17 @@ export interface BoundSettings {
   readonly values: Readonly<Record<string, ArgValue | undefined>>;
   /** Call-valued settings (optimizer: adam(...)) with their bound arguments. */
   readonly calls: Readonly<Record<string, BoundCall>>;
-  /** Raw evaluated values, for settings the caller interprets itself (dataset source). */
-  readonly raw: ReadonlyMap<string, Value>;
-  /** Range of each written setting's value. */
-  readonly ranges: ReadonlyMap<string, Range>;
-  readonly keys: ReadonlyMap<string, Range>;
+  /** Each setting as first written, with its evaluated value (for settings the caller interprets itself, such as a dataset's source). */
+  readonly written: ReadonlyMap<string, WrittenSetting>;
 }
+
+export interface WrittenSetting {
+  readonly prop: A.Property;
+  readonly raw: Value;
+}
+
+const NONE_CUSTOM: ReadonlySet<string> = new Set();
+const NOTHING_WRITTEN: ReadonlyMap<string, WrittenSetting> = new Map();
 
 /**
  * Validates `key: value` settings against their specs. Keys listed in `custom` are only
@@ -33,17 +38,15 @@ export function bindSettings(
   props: readonly A.Property[],
   env: Env,
   ctx: BindContext,
-  custom: ReadonlySet<string> = new Set(),
+  custom: ReadonlySet<string> = NONE_CUSTOM,
 ): BoundSettings {
   const { diags } = ctx;
   const values: Record<string, ArgValue | undefined> = {};
   const calls: Record<string, BoundCall> = {};
-  const raw = new Map<string, Value>();
-  const ranges = new Map<string, Range>();
-  const keys = new Map<string, Range>();
+  const written = props.length ? new Map<string, WrittenSetting>() : NOTHING_WRITTEN;
   for (const prop of props) {
     const key = prop.key.name;
-    const spec = specs.find((s) => s.name === key);
+    const spec = specNamed(specs, key);
     if (!spec) {
       const suggestion = closestName(key, specs.map((s) => s.name));
       diags.add(
@@ -54,14 +57,12 @@ export function bindSettings(
       );
       continue;
     }
-    if (keys.has(key)) {
+    if (written.has(key)) {
       diags.add('duplicate-property', `'${key}' is set more than once in ${section}; keep one.`, prop.range);
       continue;
     }
-    keys.set(key, prop.key.range);
-    ranges.set(key, prop.value.range);
     const value = evaluate(prop.value, env, diags);
-    raw.set(key, value);
+    (written as Map<string, WrittenSetting>).set(key, { prop, raw: value });
     if (custom.has(key)) continue;
     if (value.kind === 'call' && spec.calls) {
       const call = bindCall(spec.name, spec.calls, value, ctx);
@@ -79,11 +80,16 @@ export function bindSettings(
   for (const spec of specs) {
     if (values[spec.name] === undefined && spec.default !== undefined) values[spec.name] = spec.default;
   }
-  return { values, calls, raw, ranges, keys };
+  return { values, calls, written };
+}
+
+function specNamed<T extends { readonly name: string }>(specs: readonly T[], name: string): T | undefined {
+  for (const s of specs) if (s.name === name) return s;
+  return undefined;
 }
 
 function bindCall(setting: string, specs: readonly CallSpec[], value: Extract<Value, { kind: 'call' }>, ctx: BindContext): BoundCall | undefined {
-  const spec = specs.find((c) => c.name === value.name);
+  const spec = specNamed(specs, value.name);
   if (!spec) {
     const suggestion = closestName(value.name, specs.map((c) => c.name));
     ctx.diags.add(

@@ -1,6 +1,6 @@
 import type * as A from '../language/ast';
 import type { Range } from '../language/position';
-import type { DiagnosticBag } from './diagnostics';
+import type { DiagnosticSink } from './diagnostics';
 
 /** An evaluated expression. `range` is where the user wrote it (a block argument keeps its call-site range). */
 export type Value =
@@ -22,14 +22,14 @@ export interface EvaluatedArg {
 export type Env = ReadonlyMap<string, Value>;
 export const EMPTY_ENV: Env = new Map();
 
-export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticBag): Value {
+export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticSink): Value {
   switch (expr.kind) {
+    // A literal node already has a value's shape: no copy per use.
     case 'number':
-      return { kind: 'number', value: expr.value, range: expr.range };
     case 'string':
-      return { kind: 'string', value: expr.value, range: expr.range };
     case 'bool':
-      return { kind: 'bool', value: expr.value, range: expr.range };
+    case 'error':
+      return expr;
     case 'name': {
       const bound = env.get(expr.name);
       return bound ?? { kind: 'ident', name: expr.name, range: expr.range };
@@ -66,13 +66,21 @@ export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticBag): Value {
         expr.op === '+' ? l.value + r.value : expr.op === '-' ? l.value - r.value : expr.op === '*' ? l.value * r.value : l.value / r.value;
       return { kind: 'number', value, range: expr.range };
     }
-    case 'error':
-      return { kind: 'error', range: expr.range };
   }
 }
 
-export function evaluateArgs(args: readonly A.Argument[], env: Env, diags: DiagnosticBag): EvaluatedArg[] {
-  return args.map((a) => ({ name: a.name, value: evaluate(a.value, env, diags), range: a.range }));
+export const NO_ARGS: readonly EvaluatedArg[] = [];
+
+export function evaluateArgs(args: readonly A.Argument[] | undefined, env: Env, diags: DiagnosticSink): readonly EvaluatedArg[] {
+  if (!args || args.length === 0) return NO_ARGS;
+  const out: EvaluatedArg[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = evaluate(a.value, env, diags);
+    // An argument whose value is a literal is already an evaluated argument.
+    out[i] = value === a.value ? (a as unknown as EvaluatedArg) : { name: a.name, value, range: a.range };
+  }
+  return out;
 }
 
 export function describeValue(v: Value): string {

@@ -1,8 +1,7 @@
 import type * as A from './ast';
-import { lex } from './lexer';
 import { numberValue } from './lexer';
 import type { Position, Range } from './position';
-import { DECLARATION_KEYWORDS, type Token, type TokenKind } from './tokens';
+import { EOF, IDENT, NEWLINE, NUMBER, Scanner, STRING, type LexError } from './scanner';
 
 /**
  * Error-tolerant recursive-descent parser. Statements end at newlines; inside `(...)`
@@ -13,69 +12,213 @@ import { DECLARATION_KEYWORDS, type Token, type TokenKind } from './tokens';
  */
 const MAX_DEPTH = 200;
 
-export function parse(text: string): A.SourceFile {
-  const lexed = lex(text);
-  const parser = new Parser(lexed.tokens);
-  const declarations = parser.parseFile();
-  const errors: A.SyntaxError[] = [...lexed.errors, ...parser.errors];
-  errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  const last = lexed.tokens[lexed.tokens.length - 1];
-  return { declarations, comments: lexed.comments, errors, lineCount: last.range.end.line + 1 };
+const LPAREN = 40; // (
+const RPAREN = 41; // )
+const LBRACKET = 91; // [
+const RBRACKET = 93; // ]
+const LBRACE = 123; // {
+const RBRACE = 125; // }
+const COMMA = 44;
+const COLON = 58;
+const EQUALS = 61;
+const PLUS = 43;
+const MINUS = 45;
+const STAR = 42;
+const SLASH = 47;
+
+/**
+ * One top-level item as the parser met it: a declaration, or a stretch it could not read.
+ * An incremental parse reuses items the edit cannot have changed (see reparse.ts).
+ */
+export interface TopItem {
+  readonly decl: A.Declaration | undefined;
+  /** Offset, line and column of the item's first token. */
+  offset: number;
+  line: number;
+  readonly character: number;
+  /** The parser's last error line when the item began; -1 when that line is before the item's. */
+  errorLine: number;
+  /** End offset of the furthest token the parser looked at before the next item began. */
+  lookahead: number;
+  readonly errors: A.SyntaxError[];
+  /** Every position object of the item's nodes and errors (only when asked for), so it can be moved. */
+  readonly positions: Position[] | undefined;
 }
 
-class Parser {
-  readonly errors: A.SyntaxError[] = [];
+/** A parse with what an incremental parse of the next version needs. */
+export interface ParsedText {
+  readonly text: string;
+  readonly source: A.SourceFile;
+  readonly items: readonly TopItem[];
+  readonly lexErrors: readonly LexError[];
+}
+
+export function parse(text: string): A.SourceFile {
+  return parseText(text, false).source;
+}
+
+/** Parses the whole text; `track` records positions so a later incremental parse can move them. */
+export function parseText(text: string, track: boolean): ParsedText {
+  const scanner = new Scanner(text, 0, 0, 0, (text.length >> 2) + 16);
+  const parser = new Parser(scanner, track, -1);
+  const items: TopItem[] = [];
+  for (let item = parser.nextItem(); item; item = parser.nextItem()) items.push(item);
+  return assemble(text, items, scanner.errors, scanner.comments, parser.eofLine() + 1);
+}
+
+/** Builds the source file from items, sorting errors as a single pass would have produced them. */
+export function assemble(text: string, items: readonly TopItem[], lexErrors: readonly LexError[], comments: A.SourceFile['comments'], lineCount: number): ParsedText {
+  const declarations: A.Declaration[] = [];
+  const errors: A.SyntaxError[] = [...lexErrors];
+  for (const item of items) {
+    if (item.decl) declarations.push(item.decl);
+    for (const e of item.errors) errors.push(e);
+  }
+  errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { text, source: { declarations, comments, errors, lineCount }, items, lexErrors };
+}
+
+export class Parser {
+  private errors: A.SyntaxError[] = [];
+  private positions: Position[] | undefined;
+  /** Token cursor, relative to the scanner's first token. */
   private i = 0;
   private depth = 0;
-  private lastErrorLine = -1;
+  /** Furthest token index looked at. */
+  private seen = 0;
+  private current: TopItem | undefined;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly s: Scanner,
+    private readonly track: boolean,
+    private lastErrorLine: number,
+  ) {}
 
-  parseFile(): A.Declaration[] {
-    const decls: A.Declaration[] = [];
-    for (;;) {
-      this.skipNewlines();
-      const t = this.peek();
-      if (t.kind === 'eof') return decls;
-      const before = this.i;
-      const decl = this.parseDeclaration();
-      if (decl) decls.push(decl);
-      else {
-        this.recoverToNextLine();
-        // A stray `}` stops recovery where it stands: step over it, or this loop never ends.
-        if (this.i === before) this.next();
-      }
+  /**
+   * Reads the next top-level item, or returns undefined at the end of the text. The
+   * previous item's lookahead is final once this has looked at the next item's first token.
+   */
+  nextItem(): TopItem | undefined {
+    const first = this.itemStart();
+    if (first < 0) return undefined;
+    return this.parseItem(first);
+  }
+
+  /** Skips blank lines to the next item's first token: its index, or -1 at the end. */
+  itemStart(): number {
+    this.skipNewlines();
+    const j = this.ahead(0);
+    if (this.current) this.current.lookahead = this.s.ends[this.seen];
+    this.current = undefined;
+    return this.s.kinds[j] === EOF ? -1 : j;
+  }
+
+  /** The parser's last error line, for deciding whether an old item may follow. */
+  errorLine(): number {
+    return this.lastErrorLine;
+  }
+
+  eofLine(): number {
+    this.s.fill(Number.MAX_SAFE_INTEGER);
+    return this.s.lines[this.s.count - 1];
+  }
+
+  /** Parses the item whose first token `first` is at the cursor. */
+  parseItem(first: number): TopItem {
+    const s = this.s;
+    const line = s.lines[first];
+    const item: TopItem = {
+      decl: undefined,
+      offset: s.starts[first],
+      line,
+      character: s.cols[first],
+      errorLine: this.lastErrorLine < line ? -1 : this.lastErrorLine,
+      lookahead: s.ends[first],
+      errors: [],
+      positions: this.track ? [] : undefined,
+    };
+    this.errors = item.errors;
+    this.positions = item.positions;
+    const decl = this.parseDeclaration();
+    if (decl) (item as { decl: A.Declaration | undefined }).decl = decl;
+    else {
+      this.recoverToNextLine();
+      // A stray `}` stops recovery where it stands: step over it, or the item loop never ends.
+      if (this.i === first) this.next();
     }
+    this.current = item;
+    return item;
   }
 
   // ---- tokens ------------------------------------------------------------
 
-  private peek(k = 0): Token {
-    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)];
+  /** Index of the token `k` ahead of the cursor (the EOF token past the end), lexed on demand. */
+  private ahead(k: number): number {
+    let j = this.i + k;
+    const s = this.s;
+    if (j >= s.count) {
+      s.fill(j);
+      if (j >= s.count) j = s.count - 1;
+    }
+    if (j > this.seen) this.seen = j;
+    return j;
   }
-  private next(): Token {
-    const t = this.tokens[this.i];
-    if (t.kind !== 'eof') this.i++;
-    return t;
+  private kind(k = 0): number {
+    // The index first: lexing ahead may replace the arrays.
+    const j = this.ahead(k);
+    return this.s.kinds[j];
   }
-  private at(kind: TokenKind, text?: string): boolean {
-    const t = this.peek();
-    return t.kind === kind && (text === undefined || t.text === text);
+  private next(): number {
+    const j = this.ahead(0);
+    if (this.s.kinds[j] !== EOF) this.i++;
+    return j;
   }
-  private eat(kind: TokenKind): Token | undefined {
-    return this.at(kind) ? this.next() : undefined;
+  private at(kind: number): boolean {
+    return this.kind() === kind;
+  }
+  private eat(kind: number): number {
+    return this.at(kind) ? this.next() : -1;
+  }
+  private textOf(j: number): string {
+    return this.s.text.slice(this.s.starts[j], this.s.ends[j]);
+  }
+  private isWord(j: number, word: string): boolean {
+    const s = this.s;
+    return s.ends[j] - s.starts[j] === word.length && s.text.startsWith(word, s.starts[j]);
+  }
+
+  // ---- positions ---------------------------------------------------------
+
+  private position(line: number, character: number): Position {
+    const p = { line, character };
+    if (this.positions) this.positions.push(p);
+    return p;
+  }
+  private startOf(j: number): Position {
+    return this.position(this.s.lines[j], this.s.cols[j]);
+  }
+  private endOf(j: number): Position {
+    const s = this.s;
+    return this.position(s.lines[j], s.cols[j] + s.ends[j] - s.starts[j]);
+  }
+  private rangeOf(j: number): Range {
+    return { start: this.startOf(j), end: this.endOf(j) };
   }
   private prevEnd(): Position {
-    return this.i > 0 ? this.tokens[this.i - 1].range.end : this.peek().range.start;
+    return this.i > 0 ? this.endOf(this.i - 1) : this.startOf(this.ahead(0));
+  }
+  private emptyAtPrevEnd(): Range {
+    const p = this.prevEnd();
+    return { start: p, end: p };
   }
   private skipNewlines(): void {
-    while (this.at('newline')) this.next();
+    while (this.at(NEWLINE)) this.next();
   }
   /** Peeks past newlines without consuming them. */
-  private peekPastNewlines(): Token {
+  private peekPastNewlines(): number {
     let k = 0;
-    while (this.peek(k).kind === 'newline') k++;
-    return this.peek(k);
+    while (this.kind(k) === NEWLINE) k++;
+    return this.ahead(k);
   }
 
   private error(message: string, range: Range, code = 'syntax-error'): void {
@@ -84,27 +227,34 @@ class Parser {
     this.lastErrorLine = range.start.line;
     this.errors.push({ code, message, range });
   }
-  private errorAtToken(message: string, t = this.peek()): void {
-    const r = t.kind === 'newline' || t.kind === 'eof' ? { start: this.prevEnd(), end: this.prevEnd() } : t.range;
-    this.error(message, r);
+  private errorAtToken(message: string, t = this.ahead(0)): void {
+    const kind = this.s.kinds[t];
+    if (kind !== NEWLINE && kind !== EOF) return this.error(message, this.rangeOf(t));
+    // Suppressed errors cost no positions: the line check needs only the number.
+    const line = this.s.lines[this.i > 0 ? this.i - 1 : this.ahead(0)];
+    if (line === this.lastErrorLine) return;
+    this.error(message, this.emptyAtPrevEnd());
   }
-  private describe(t: Token): string {
-    if (t.kind === 'eof') return 'the end of the file';
-    if (t.kind === 'newline') return 'the end of the line';
-    if (t.kind === 'string') return `the string ${t.text.length > 20 ? t.text.slice(0, 20) + '…' : t.text}`;
-    if (t.kind === 'number') return `the number ${t.text}`;
-    if (t.kind === 'ident') return `'${t.text.length > 30 ? t.text.slice(0, 30) + '…' : t.text}'`;
-    return `'${t.text}'`;
+  private describe(t: number): string {
+    const kind = this.s.kinds[t];
+    if (kind === EOF) return 'the end of the file';
+    if (kind === NEWLINE) return 'the end of the line';
+    const text = this.textOf(t);
+    if (kind === STRING) return `the string ${text.length > 20 ? text.slice(0, 20) + '…' : text}`;
+    if (kind === NUMBER) return `the number ${text}`;
+    if (kind === IDENT) return `'${text.length > 30 ? text.slice(0, 30) + '…' : text}'`;
+    return `'${text}'`;
   }
 
   /** Skips to the end of the current line, stepping over balanced braces. */
   private recoverToNextLine(): void {
     let braces = 0;
-    while (!this.at('eof')) {
-      const t = this.peek();
-      if (t.kind === 'newline' && braces === 0) return;
-      if (t.kind === '{') braces++;
-      if (t.kind === '}') {
+    for (;;) {
+      const kind = this.kind();
+      if (kind === EOF) return;
+      if (kind === NEWLINE && braces === 0) return;
+      if (kind === LBRACE) braces++;
+      if (kind === RBRACE) {
         if (braces === 0) return;
         braces--;
       }
@@ -113,95 +263,86 @@ class Parser {
   }
 
   private identifier(what: string): A.Identifier | undefined {
-    const t = this.peek();
-    if (t.kind === 'ident') {
+    const t = this.ahead(0);
+    if (this.s.kinds[t] === IDENT) {
       this.next();
-      return { name: t.text, range: t.range };
+      return { name: this.textOf(t), range: this.rangeOf(t) };
     }
     this.errorAtToken(`Expected ${what}, found ${this.describe(t)}.`);
     return undefined;
   }
 
   private missingName(): A.Identifier {
-    const p = this.prevEnd();
-    return { name: '', range: { start: p, end: p } };
+    return { name: '', range: this.emptyAtPrevEnd() };
   }
 
   // ---- declarations --------------------------------------------------------
 
   private parseDeclaration(): A.Declaration | undefined {
-    const t = this.peek();
-    if (t.kind === 'ident') {
-      switch (t.text) {
-        case 'dataset':
-          return this.parseDataset();
-        case 'block':
-          return this.parseBlock();
-        case 'model':
-          return this.parseModel();
-        case 'compare':
-          return this.parseCompare();
-      }
+    const t = this.ahead(0);
+    if (this.s.kinds[t] === IDENT) {
+      if (this.isWord(t, 'model')) return this.parseModel();
+      if (this.isWord(t, 'block')) return this.parseBlock();
+      if (this.isWord(t, 'dataset')) return this.parseDataset();
+      if (this.isWord(t, 'compare')) return this.parseCompare();
     }
-    this.errorAtToken(
-      `Expected a declaration (dataset, block, model or compare), found ${this.describe(t)}.`,
-    );
+    this.errorAtToken(`Expected a declaration (dataset, block, model or compare), found ${this.describe(t)}.`);
     return undefined;
   }
 
   private parseDataset(): A.DatasetDecl {
-    const kw = this.next();
+    const start = this.startOf(this.next());
     const name = this.identifier('a dataset name after `dataset`') ?? this.missingName();
     const props: A.Property[] = [];
     const end = this.parseBraced('dataset', (item) => {
       if (item.kind === 'property') props.push(item);
       else this.error('A dataset holds settings (`source: "data.csv"`), not layers.', item.range);
     }, false);
-    return { kind: 'dataset', name, props, range: { start: kw.range.start, end } };
+    return { kind: 'dataset', name, props, range: { start, end } };
   }
 
   private parseBlock(): A.BlockDecl {
-    const kw = this.next();
+    const start = this.startOf(this.next());
     const name = this.identifier('a block name after `block`') ?? this.missingName();
     const params: A.BlockParam[] = [];
-    if (this.eat('(')) {
-      this.parseDelimited(')', 'block parameters', () => {
+    if (this.eat(LPAREN) >= 0) {
+      this.parseDelimited(RPAREN, 'block parameters', () => {
         const id = this.identifier('a parameter name');
         if (!id) return false;
         let def: A.Expr | undefined;
-        if (this.eat('=') || this.eat(':')) def = this.parseExpr();
+        if (this.eat(EQUALS) >= 0 || this.eat(COLON) >= 0) def = this.parseExpr();
         params.push({ name: id, default: def, range: { start: id.range.start, end: this.prevEnd() } });
         return true;
       });
     }
     const body: A.BodyItem[] = [];
     const end = this.parseBraced('block', (item) => body.push(item), true);
-    return { kind: 'block', name, params, body, range: { start: kw.range.start, end } };
+    return { kind: 'block', name, params, body, range: { start, end } };
   }
 
   private parseModel(): A.ModelDecl {
-    const kw = this.next();
+    const start = this.startOf(this.next());
     const name = this.identifier('a model name after `model`') ?? this.missingName();
     const body: A.BodyItem[] = [];
     const end = this.parseBraced('model', (item) => body.push(item), true);
-    return { kind: 'model', name, body, range: { start: kw.range.start, end } };
+    return { kind: 'model', name, body, range: { start, end } };
   }
 
   private parseCompare(): A.CompareDecl {
-    const kw = this.next();
+    const start = this.startOf(this.next());
     const names: A.Identifier[] = [];
     for (;;) {
       const id = this.identifier('a model name');
       if (!id) break;
       names.push(id);
-      if (!this.eat(',')) break;
+      if (this.eat(COMMA) < 0) break;
       this.skipNewlines();
     }
-    if (!this.at('newline') && !this.at('eof')) {
-      this.errorAtToken(`Expected ',' or the end of the line after a model name, found ${this.describe(this.peek())}.`);
+    if (!this.at(NEWLINE) && !this.at(EOF)) {
+      this.errorAtToken(`Expected ',' or the end of the line after a model name, found ${this.describe(this.ahead(0))}.`);
       this.recoverToNextLine();
     }
-    return { kind: 'compare', names, range: { start: kw.range.start, end: this.prevEnd() } };
+    return { kind: 'compare', names, range: { start, end: this.prevEnd() } };
   }
 
   /**
@@ -210,17 +351,17 @@ class Parser {
    * declaration is still read.
    */
   private parseBraced(what: string, onItem: (item: A.BodyItem) => void, layers: boolean): Position {
-    const open = this.eat('{');
-    if (!open) {
-      this.errorAtToken(`Expected '{' to open the ${what} body, found ${this.describe(this.peek())}.`);
+    const open = this.eat(LBRACE);
+    if (open < 0) {
+      this.errorAtToken(`Expected '{' to open the ${what} body, found ${this.describe(this.ahead(0))}.`);
       return this.prevEnd();
     }
     return this.parseBodyItems(open, what, onItem, layers);
   }
 
-  private parseBodyItems(open: Token, what: string, onItem: (item: A.BodyItem) => void, layers: boolean): Position {
+  private parseBodyItems(open: number, what: string, onItem: (item: A.BodyItem) => void, layers: boolean): Position {
     if (++this.depth > MAX_DEPTH) {
-      this.error(`Nesting deeper than ${MAX_DEPTH} levels is not supported: flatten the structure.`, open.range, 'nesting-too-deep');
+      this.error(`Nesting deeper than ${MAX_DEPTH} levels is not supported: flatten the structure.`, this.rangeOf(open), 'nesting-too-deep');
       this.skipToClosingBrace();
       this.depth--;
       return this.prevEnd();
@@ -228,13 +369,14 @@ class Parser {
     try {
       for (;;) {
         this.skipNewlines();
-        const t = this.peek();
-        if (t.kind === '}') {
+        const t = this.ahead(0);
+        const kind = this.s.kinds[t];
+        if (kind === RBRACE) {
           this.next();
-          return t.range.end;
+          return this.endOf(t);
         }
-        if (t.kind === 'eof' || (t.kind === 'ident' && DECLARATION_KEYWORDS.has(t.text) && t.range.start.character === 0 && this.isDeclarationStart())) {
-          this.error(`This ${what} body is never closed: add '}' to match this '{'.`, open.range, 'unclosed-brace');
+        if (kind === EOF || (kind === IDENT && this.s.cols[t] === 0 && this.isDeclarationKeyword(t) && this.kind(1) === IDENT)) {
+          this.error(`This ${what} body is never closed: add '}' to match this '{'.`, this.rangeOf(open), 'unclosed-brace');
           return this.prevEnd();
         }
         const before = this.i;
@@ -242,7 +384,7 @@ class Parser {
         if (item) onItem(item);
         else {
           this.recoverToNextLine();
-          if (this.i === before && !this.at('}') && !this.at('eof')) this.next();
+          if (this.i === before && !this.at(RBRACE) && !this.at(EOF)) this.next();
         }
       }
     } finally {
@@ -250,17 +392,17 @@ class Parser {
     }
   }
 
-  private isDeclarationStart(): boolean {
-    const next = this.peek(1);
-    return next.kind === 'ident';
+  private isDeclarationKeyword(t: number): boolean {
+    return this.isWord(t, 'model') || this.isWord(t, 'block') || this.isWord(t, 'dataset') || this.isWord(t, 'compare');
   }
 
   private skipToClosingBrace(): void {
     let depth = 0;
-    while (!this.at('eof')) {
-      const t = this.next();
-      if (t.kind === '{') depth++;
-      if (t.kind === '}') {
+    while (!this.at(EOF)) {
+      const kind = this.kind();
+      this.next();
+      if (kind === LBRACE) depth++;
+      if (kind === RBRACE) {
         if (depth === 0) return;
         depth--;
       }
@@ -268,8 +410,8 @@ class Parser {
   }
 
   private parseBodyItem(layers: boolean): A.BodyItem | undefined {
-    const t = this.peek();
-    if (t.kind !== 'ident') {
+    const t = this.ahead(0);
+    if (this.s.kinds[t] !== IDENT) {
       this.errorAtToken(
         layers
           ? `Expected a layer, a setting (\`name: value\`), repeat, residual or train, found ${this.describe(t)}.`
@@ -277,48 +419,51 @@ class Parser {
       );
       return undefined;
     }
-    if (this.peek(1).kind === ':') return this.parseProperty();
+    const after = this.kind(1);
+    if (after === COLON) return this.parseProperty();
     if (!layers) {
       this.errorAtToken(`Expected a setting (\`name: value\`), found ${this.describe(t)}; add ':' and a value.`);
       return undefined;
     }
-    if (t.text === 'repeat') return this.parseRepeat();
-    if (t.text === 'residual') return this.parseResidual();
-    if (t.text === 'train' && this.peek(1).kind === '{') return this.parseTrain();
+    if (this.isWord(t, 'repeat')) return this.parseRepeat();
+    if (this.isWord(t, 'residual')) return this.parseResidual();
+    if (after === LBRACE && this.isWord(t, 'train')) return this.parseTrain();
     return this.parseLayerCall();
   }
 
   private parseProperty(): A.Property {
     const key = this.next();
     this.next(); // ':'
+    const keyRange = this.rangeOf(key);
     const value = this.parseExpr();
     this.expectLineEnd();
-    return { kind: 'property', key: { name: key.text, range: key.range }, value, range: { start: key.range.start, end: value.range.end } };
+    return { kind: 'property', key: { name: this.textOf(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } };
   }
 
   /** After a setting, only a newline, `}` or the end may follow. */
   private expectLineEnd(): void {
-    if (this.at('newline') || this.at('}') || this.at('eof')) return;
-    this.errorAtToken(`Expected the end of the line after this value, found ${this.describe(this.peek())}.`);
+    const kind = this.kind();
+    if (kind === NEWLINE || kind === RBRACE || kind === EOF) return;
+    this.errorAtToken(`Expected the end of the line after this value, found ${this.describe(this.ahead(0))}.`);
     this.recoverToNextLine();
   }
 
   private parseRepeat(): A.RepeatStmt {
-    const kw = this.next();
-    const count = this.at('{')
-      ? (this.errorAtToken('Expected a count after `repeat`, e.g. `repeat 4 { ... }`.'), { kind: 'error' as const, range: kw.range })
+    const keyword = this.rangeOf(this.next());
+    const count = this.at(LBRACE)
+      ? (this.errorAtToken('Expected a count after `repeat`, e.g. `repeat 4 { ... }`.'), { kind: 'error' as const, range: keyword })
       : this.parseExpr();
     const body: A.BodyItem[] = [];
     const end = this.parseBraced('repeat', (item) => this.layerOnly(item, body, 'repeat'), true);
-    return { kind: 'repeat', keyword: kw.range, count, body, range: { start: kw.range.start, end } };
+    return { kind: 'repeat', keyword, count, body, range: { start: keyword.start, end } };
   }
 
   private parseResidual(): A.ResidualStmt {
-    const kw = this.next();
-    const args = this.at('(') ? this.parseArgs() : [];
+    const keyword = this.rangeOf(this.next());
+    const args = this.at(LPAREN) ? this.parseArgs() : [];
     const body: A.BodyItem[] = [];
     const end = this.parseBraced('residual', (item) => this.layerOnly(item, body, 'residual'), true);
-    return { kind: 'residual', keyword: kw.range, args, body, range: { start: kw.range.start, end } };
+    return { kind: 'residual', keyword, args, body, range: { start: keyword.start, end } };
   }
 
   private layerOnly(item: A.BodyItem, body: A.BodyItem[], what: string): void {
@@ -328,21 +473,22 @@ class Parser {
   }
 
   private parseTrain(): A.TrainSection {
-    const kw = this.next();
+    const keyword = this.rangeOf(this.next());
     const props: A.Property[] = [];
     const end = this.parseBraced('train', (item) => {
       if (item.kind === 'property') props.push(item);
       else this.error('A train section holds settings such as `epochs: 10`, not layers.', item.range);
     }, false);
-    return { kind: 'train', keyword: kw.range, props, range: { start: kw.range.start, end } };
+    return { kind: 'train', keyword, props, range: { start: keyword.start, end } };
   }
 
   private parseLayerCall(): A.LayerCall {
-    const name = this.next();
-    const id = { name: name.text, range: name.range };
-    if (!this.at('(')) return { kind: 'layer', name: id, range: name.range };
+    const t = this.next();
+    const range = this.rangeOf(t);
+    const name = { name: this.textOf(t), range };
+    if (!this.at(LPAREN)) return { kind: 'layer', name, range };
     const args = this.parseArgs();
-    return { kind: 'layer', name: id, args, range: { start: name.range.start, end: this.prevEnd() } };
+    return { kind: 'layer', name, args, range: { start: range.start, end: this.prevEnd() } };
   }
 
   // ---- arguments and expressions ------------------------------------------
@@ -350,14 +496,20 @@ class Parser {
   private parseArgs(): A.Argument[] {
     this.next(); // '('
     const args: A.Argument[] = [];
-    this.parseDelimited(')', 'arguments', () => {
-      const start = this.peek().range.start;
+    this.parseDelimited(RPAREN, 'arguments', () => {
+      const t = this.ahead(0);
+      let start: Position | undefined;
       let name: A.Identifier | undefined;
-      if (this.at('ident') && (this.peek(1).kind === ':' || this.peek(1).kind === '=')) {
-        const t = this.next();
-        name = { name: t.text, range: t.range };
-        this.next();
+      if (this.s.kinds[t] === IDENT) {
+        const after = this.kind(1);
+        if (after === COLON || after === EQUALS) {
+          this.next();
+          name = { name: this.textOf(t), range: this.rangeOf(t) };
+          start = name.range.start;
+          this.next();
+        }
       }
+      start ??= this.startOf(t);
       const value = this.parseExpr();
       args.push({ name, value, range: { start, end: value.range.end } });
       return value.kind !== 'error';
@@ -369,49 +521,52 @@ class Parser {
    * Items separated by commas up to `close`. A newline where a comma or `close` was
    * expected ends the list with an error at the end of the previous line.
    */
-  private parseDelimited(close: ')' | ']', what: string, item: () => boolean): void {
-    const open = this.tokens[this.i - 1];
+  private parseDelimited(close: number, what: string, item: () => boolean): void {
+    const open = this.i - 1;
+    const closeText = String.fromCharCode(close);
     if (++this.depth > MAX_DEPTH) {
-      this.error(`Nesting deeper than ${MAX_DEPTH} levels is not supported: flatten the expression.`, open.range, 'nesting-too-deep');
+      this.error(`Nesting deeper than ${MAX_DEPTH} levels is not supported: flatten the expression.`, this.rangeOf(open), 'nesting-too-deep');
       this.depth--;
       this.recoverToNextLine();
       return;
     }
     try {
       this.skipNewlines();
-      if (this.eat(close)) return;
+      if (this.eat(close) >= 0) return;
       for (;;) {
-        if (this.at('eof') || this.at('}')) {
-          this.error(`Expected '${close}' to close these ${what}.`, open.range, 'unclosed-bracket');
+        const kind = this.kind();
+        if (kind === EOF || kind === RBRACE) {
+          this.error(`Expected '${closeText}' to close these ${what}.`, this.rangeOf(open), 'unclosed-bracket');
           return;
         }
         if (!item()) {
           this.skipWithin(close);
-          if (this.eat(close)) return;
-          if (!this.at(',')) {
+          if (this.eat(close) >= 0) return;
+          if (!this.at(COMMA)) {
             return;
           }
         }
-        const sawNewline = this.at('newline');
+        const sawNewline = this.at(NEWLINE);
         const after = this.peekPastNewlines();
-        if (after.kind === ',') {
+        const afterKind = this.s.kinds[after];
+        if (afterKind === COMMA) {
           this.skipNewlines();
           this.next();
           this.skipNewlines();
-          if (this.eat(close)) return; // trailing comma
+          if (this.eat(close) >= 0) return; // trailing comma
           continue;
         }
-        if (after.kind === close) {
+        if (afterKind === close) {
           this.skipNewlines();
           this.next();
           return;
         }
-        if (sawNewline || after.kind === 'eof' || after.kind === '}') {
-          this.error(`Expected '${close}' to close these ${what}: add it at the end of this line.`, { start: this.prevEnd(), end: this.prevEnd() }, 'unclosed-bracket');
+        if (sawNewline || afterKind === EOF || afterKind === RBRACE) {
+          this.error(`Expected '${closeText}' to close these ${what}: add it at the end of this line.`, this.emptyAtPrevEnd(), 'unclosed-bracket');
           return;
         }
         // Same line, no comma: the user most likely forgot one; report and read on.
-        this.errorAtToken(`Expected ',' or '${close}' in ${what}, found ${this.describe(after)}.`);
+        this.errorAtToken(`Expected ',' or '${closeText}' in ${what}, found ${this.describe(after)}.`, after);
       }
     } finally {
       this.depth--;
@@ -419,105 +574,115 @@ class Parser {
   }
 
   /** Skips a broken item inside brackets, stopping at `,`, `close` or a line break. */
-  private skipWithin(close: ')' | ']'): void {
+  private skipWithin(close: number): void {
     let depth = 0;
-    while (!this.at('eof')) {
-      const t = this.peek();
-      if (depth === 0 && (t.kind === ',' || t.kind === close || t.kind === 'newline' || t.kind === '}')) return;
-      if (t.kind === '(' || t.kind === '[') depth++;
-      if (t.kind === ')' || t.kind === ']') {
+    for (;;) {
+      const kind = this.kind();
+      if (kind === EOF) return;
+      if (depth === 0 && (kind === COMMA || kind === close || kind === NEWLINE || kind === RBRACE)) return;
+      if (kind === LPAREN || kind === LBRACKET) depth++;
+      if (kind === RPAREN || kind === RBRACKET) {
         if (depth === 0) return;
         depth--;
       }
-      if (t.kind === 'newline' || t.kind === '}') return;
+      if (kind === NEWLINE || kind === RBRACE) return;
       this.next();
     }
   }
 
-  parseExpr(): A.Expr {
+  private parseExpr(): A.Expr {
     return this.parseAdditive();
   }
 
   private parseAdditive(): A.Expr {
     let left = this.parseMultiplicative();
-    while (this.at('+') || this.at('-')) {
-      const op = this.next().kind as '+' | '-';
+    for (;;) {
+      const kind = this.kind();
+      if (kind !== PLUS && kind !== MINUS) return left;
+      this.next();
       const right = this.parseMultiplicative();
-      left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
+      left = { kind: 'binary', op: kind === PLUS ? '+' : '-', left, right, range: { start: left.range.start, end: right.range.end } };
     }
-    return left;
   }
 
   private parseMultiplicative(): A.Expr {
     let left = this.parseUnary();
-    while (this.at('*') || this.at('/')) {
-      const op = this.next().kind as '*' | '/';
+    for (;;) {
+      const kind = this.kind();
+      if (kind !== STAR && kind !== SLASH) return left;
+      this.next();
       const right = this.parseUnary();
-      left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
+      left = { kind: 'binary', op: kind === STAR ? '*' : '/', left, right, range: { start: left.range.start, end: right.range.end } };
     }
-    return left;
   }
 
   private parseUnary(): A.Expr {
-    if (this.at('-')) {
-      const minus = this.next();
+    if (this.at(MINUS)) {
+      const minus = this.rangeOf(this.next());
       if (++this.depth > MAX_DEPTH) {
         this.depth--;
-        this.error('Too many nested signs.', minus.range, 'nesting-too-deep');
-        return { kind: 'error', range: minus.range };
+        this.error('Too many nested signs.', minus, 'nesting-too-deep');
+        return { kind: 'error', range: minus };
       }
       const operand = this.parseUnary();
       this.depth--;
-      return { kind: 'unary', op: '-', operand, range: { start: minus.range.start, end: operand.range.end } };
+      return { kind: 'unary', op: '-', operand, range: { start: minus.start, end: operand.range.end } };
     }
     return this.parsePrimary();
   }
 
   private parsePrimary(): A.Expr {
-    const t = this.peek();
-    switch (t.kind) {
-      case 'number':
+    const t = this.ahead(0);
+    switch (this.s.kinds[t]) {
+      case NUMBER: {
         this.next();
-        return { kind: 'number', value: numberValue(t.text), raw: t.text, range: t.range };
-      case 'string':
-        this.next();
-        return { kind: 'string', value: unquote(t.text), range: t.range };
-      case 'ident': {
-        this.next();
-        if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true', range: t.range };
-        if (this.at('(')) {
-          const args = this.parseArgs();
-          return { kind: 'call', callee: { name: t.text, range: t.range }, args, range: { start: t.range.start, end: this.prevEnd() } };
-        }
-        return { kind: 'name', name: t.text, range: t.range };
+        const raw = this.textOf(t);
+        return { kind: 'number', value: numberValue(raw), raw, range: this.rangeOf(t) };
       }
-      case '[': {
+      case STRING:
         this.next();
+        return { kind: 'string', value: unquote(this.textOf(t)), range: this.rangeOf(t) };
+      case IDENT: {
+        this.next();
+        const range = this.rangeOf(t);
+        if (this.isWord(t, 'true') || this.isWord(t, 'false')) return { kind: 'bool', value: this.isWord(t, 'true'), range };
+        const name = this.textOf(t);
+        if (this.at(LPAREN)) {
+          const args = this.parseArgs();
+          return { kind: 'call', callee: { name, range }, args, range: { start: range.start, end: this.prevEnd() } };
+        }
+        return { kind: 'name', name, range };
+      }
+      case LBRACKET: {
+        this.next();
+        const start = this.startOf(t);
         const items: A.Expr[] = [];
-        this.parseDelimited(']', 'list items', () => {
+        this.parseDelimited(RBRACKET, 'list items', () => {
           const e = this.parseExpr();
           items.push(e);
           return e.kind !== 'error';
         });
-        return { kind: 'list', items, range: { start: t.range.start, end: this.prevEnd() } };
+        return { kind: 'list', items, range: { start, end: this.prevEnd() } };
       }
-      case '(': {
+      case LPAREN: {
         this.next();
-        let inner: A.Expr = { kind: 'error', range: t.range };
-        this.parseDelimited(')', 'parentheses', () => {
+        let inner: A.Expr | undefined;
+        this.parseDelimited(RPAREN, 'parentheses', () => {
           inner = this.parseExpr();
           return inner.kind !== 'error';
         });
-        return inner;
+        return inner ?? { kind: 'error', range: this.rangeOf(t) };
       }
-      default:
+      default: {
         this.errorAtToken(`Expected a value (a number, string, name or [list]), found ${this.describe(t)}.`);
-        return { kind: 'error', range: t.kind === 'newline' || t.kind === 'eof' ? { start: this.prevEnd(), end: this.prevEnd() } : t.range };
+        const kind = this.s.kinds[t];
+        return { kind: 'error', range: kind === NEWLINE || kind === EOF ? this.emptyAtPrevEnd() : this.rangeOf(t) };
+      }
     }
   }
 }
 
 function unquote(raw: string): string {
   const body = raw.endsWith('"') && raw.length > 1 ? raw.slice(1, -1) : raw.slice(1);
-  return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  return body.includes('\\') ? body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)) : body;
 }
