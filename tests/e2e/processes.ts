@@ -40,6 +40,13 @@ export class ProcessGroup {
     return !this.exited;
   }
 
+  /** The command lines of the processes still in the group (the leader's descendants that kept it). */
+  async members(): Promise<string[]> {
+    const table = await run('ps', ['-e', '-o', 'pgid=,args='], {});
+    const rows = table.split('\n').map((line) => /^\s*(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
+    return rows.filter((m) => Number(m[1]) === this.child.pid).map((m) => m[2]);
+  }
+
   /** SIGTERM to the group, SIGKILL to whatever is left a few seconds later. */
   async stop(): Promise<void> {
     process.off('exit', this.killOnExit);

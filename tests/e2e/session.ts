@@ -123,6 +123,11 @@ export class Session {
     return index + 1;
   }
 
+  /** Command lines of this session's processes (code-server and all it started) that match. */
+  async processes(matching: RegExp): Promise<string[]> {
+    return (await this.server.members()).filter((args) => matching.test(args));
+  }
+
   /** A screenshot in tests/e2e/artifacts, numbered in the order they were taken. */
   async shot(label: string): Promise<void> {
     this.shots += 1;

@@ -2,6 +2,8 @@
 // fixtures), where the user edits, trains, compares and reads the runs panel.
 import { editingSteps } from './editing';
 import { useSession } from './steps';
+import { trainingSteps } from './training';
 
 const session = useSession({ name: 'trusted', trusted: true });
 editingSteps(session);
+trainingSteps(session);

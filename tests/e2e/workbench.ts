@@ -66,19 +66,33 @@ export class Workbench {
   }
 
   async openFile(name: string): Promise<void> {
-    await this.focusEditor();
-    await this.page.keyboard.press('Control+P');
-    await this.page.locator(QUICK_INPUT).fill(name);
-    await this.page.locator(QUICK_ROWS).filter({ hasText: name }).first().click();
+    await this.quickInput('Control+P', name, name);
     await this.page.locator('.part.editor .tabs-container .tab.active').filter({ hasText: name }).waitFor();
     await this.page.locator('.part.editor .monaco-editor .view-line').first().waitFor();
   }
 
   async runCommand(title: string): Promise<void> {
-    await this.focusEditor();
-    await this.page.keyboard.press('F1');
-    await this.page.locator(QUICK_INPUT).fill(`>${title}`);
-    await this.page.locator(QUICK_ROWS).filter({ hasText: title }).first().click();
+    await this.quickInput('F1', `>${title}`, title);
+  }
+
+  /**
+   * Opens the quick input with `key`, types `value` and clicks the row showing `row`.
+   * Tries again when the quick input closes under it: it closes when it loses focus, which
+   * a webview or editor being restored can take.
+   */
+  private async quickInput(key: string, value: string, row: string, attempts = 4): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.focusEditor();
+      await this.page.keyboard.press(key);
+      try {
+        await this.page.locator(QUICK_INPUT).fill(value, { timeout: 5000 });
+        await this.page.locator(QUICK_ROWS).filter({ hasText: row }).first().click({ timeout: 10_000 });
+        return;
+      } catch (err) {
+        if (attempt === attempts) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** Picks a row of the quick pick a command opened. */
