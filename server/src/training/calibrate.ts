@@ -6,10 +6,12 @@
  * callbacks: milliseconds even for a model of a few hundred FLOPs) plus its arithmetic
  * at a rate that depends on the shape of the matrix products: a convolution, attention or
  * a dense layer applied at every position multiplies batch × positions rows at once and
- * runs several times faster per FLOP than a dense layer on one vector per sample. So three
- * reference models are trained through the same loop a run uses (`fitModel`): one with
- * next to no arithmetic for the fixed cost, an MLP and a small CNN for the two rates.
- * The specs are analysed and built like a user's, so their FLOPs follow docs/estimates.md.
+ * gets more FLOPs per second out of the backend than a dense layer on one vector per
+ * sample, and recurrent cells, stepped through time in many small products, get fewer.
+ * So reference models are trained through the same loop a run uses (`fitModel`): one
+ * with next to no arithmetic for the fixed cost, and an MLP, a small CNN or an LSTM for
+ * the rate of the kind of model being trained. The specs are analysed and built like a
+ * user's, so their FLOPs follow docs/estimates.md.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { analyze } from '../analysis/analyze';
@@ -20,17 +22,21 @@ import { fitModel } from './neural/fit';
 
 type TF = typeof tfTypes;
 
-/** Which measured rate a model's arithmetic runs at: `conv` for products over many positions per sample. */
-export type RateKind = 'dense' | 'conv';
+/**
+ * Which measured rate a model's arithmetic runs at: `conv` for products over many
+ * positions per sample, `recurrent` for cells stepped through time.
+ */
+export type RateKind = 'dense' | 'conv' | 'recurrent';
 
 export interface Calibration {
   /** The tfjs backend measured. */
   readonly backend: string;
+  readonly kind: RateKind;
   /** Milliseconds of one step of the training loop beyond its arithmetic. */
   readonly stepMs: number;
-  /** Training FLOPs per second beyond the fixed step cost, per kind of model. */
-  readonly flopsPerSecond: Readonly<Record<RateKind, number>>;
-  /** How long the calibration took. */
+  /** Training FLOPs per second beyond the fixed step cost. */
+  readonly flopsPerSecond: number;
+  /** Milliseconds spent measuring (the step cost is measured by a backend's first calibration only). */
   readonly millis: number;
 }
 
@@ -74,19 +80,47 @@ model Conv {
     validation_split: 0
   }
 }
+
+model Recurrent {
+  input: [16, 8]
+  classes: 4
+  lstm(32)
+  dense(4, activation: softmax)
+  train {
+    batch_size: 32
+    validation_split: 0
+  }
+}
 `;
 
-/** Wall-clock time each reference is timed for, after its warm-up steps. */
-const BUDGET_MS = 250;
-const WARM_UP_STEPS = 2;
-const MAX_STEPS = 24;
+/**
+ * Steps each reference trains before it is timed: in a fresh process the first steps run
+ * several times slower until V8 has compiled the hot paths, which takes a number of
+ * calls, not a time. A backend too slow for that (convolutions on the pure-JS cpu
+ * backend) stops warming up after `WARM_UP_MAX_MS`.
+ */
+const WARM_UP_STEPS = 12;
+const WARM_UP_MAX_MS = 600;
+/** How long each reference is timed for. */
+const TIMED_MS = 240;
+/**
+ * Timed epochs, of which the fastest counts: other work on the machine only ever slows a
+ * step down, so the fastest is the closest to what this machine does when it is free.
+ */
+const TIMED_EPOCHS = 3;
 
-export function referenceModels(): Record<'Step' | 'Dense' | 'Conv', ModelAnalysis> {
+export interface ReferenceModels {
+  /** Next to no arithmetic: its step time is the fixed cost. */
+  readonly step: ModelAnalysis;
+  readonly rates: Readonly<Record<RateKind, ModelAnalysis>>;
+}
+
+export function referenceModels(): ReferenceModels {
   const analysis = analyze(REFERENCE_SPECS, { file: '/modelspec/calibration.model' });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`calibration specs do not check: ${errors.map((d) => d.message).join('; ')}`);
   const get = (name: string) => analysis.models.find((m) => m.name === name)!;
-  return { Step: get('Step'), Dense: get('Dense'), Conv: get('Conv') };
+  return { step: get('Step'), rates: { dense: get('Dense'), conv: get('Conv'), recurrent: get('Recurrent') } };
 }
 
 /** Training FLOPs of one step of `model` (3 × forward FLOPs × batch). */
@@ -95,9 +129,12 @@ function stepFlops(model: ModelAnalysis): number {
 }
 
 /**
- * Milliseconds per step of the training loop for a reference model on random data:
- * a short warm-up run (first-call costs, JIT), then a run of as many steps as fit the
- * budget at the warm-up's pace.
+ * Milliseconds per step of the training loop for a reference model on random data. The
+ * warm-up trains one step per epoch, so that it can stop after any step, and gives the
+ * pace; the timed epochs are then as many steps long as fit the window, so that the
+ * per-epoch work of the loop weighs on each step about as little as in a run. Where a
+ * warm step alone fills an epoch's share of the window the pace is the figure: first-call
+ * costs are small beside such arithmetic.
  */
 async function msPerStep(tf: TF, model: ModelAnalysis): Promise<number> {
   const shape = model.inputShape!;
@@ -105,56 +142,77 @@ async function msPerStep(tf: TF, model: ModelAnalysis): Promise<number> {
   const size = shape.reduce((a, b) => a * b, 1);
   const random = mulberry32(1);
   const net = buildModel(tf, model);
-  const run = async (steps: number) => {
+  /** Trains up to `epochs` epochs of `steps` steps, stopping at the first epoch end after `stopAfterMs`; ms per step of each epoch. */
+  const train = async (steps: number, epochs: number, stopAfterMs: number) => {
     const n = steps * model.train.batchSize;
     const x = Float32Array.from({ length: n * size }, () => random() * 2 - 1);
     const y = Int32Array.from({ length: n }, (_, i) => i % classes);
     const start = performance.now();
-    await fitModel(tf, net, { x, y, n }, { settings: model.train, epochs: 1, classes, shape, onEpoch: () => undefined, cancelled: () => false });
-    return (performance.now() - start) / steps;
+    const ends = [start];
+    let stop = false;
+    await fitModel(tf, net, { x, y, n }, {
+      settings: model.train,
+      epochs,
+      classes,
+      shape,
+      onEpoch: () => {
+        ends.push(performance.now());
+        stop = ends[ends.length - 1] - start > stopAfterMs;
+      },
+      cancelled: () => stop,
+    });
+    return ends.slice(1).map((end, i) => (end - ends[i]) / steps);
   };
   try {
-    const warm = await run(WARM_UP_STEPS);
-    const steps = Math.max(2, Math.min(MAX_STEPS, Math.floor(BUDGET_MS / warm)));
-    return await run(steps);
+    const warm = await train(1, WARM_UP_STEPS, WARM_UP_MAX_MS);
+    const pace = Math.min(...warm.slice(-3));
+    const share = TIMED_MS / TIMED_EPOCHS;
+    if (pace >= share) return pace;
+    // The timed run's first epoch pays for a new optimizer and data, so it is not counted.
+    const timed = await train(Math.round(share / pace), 1 + TIMED_EPOCHS, Infinity);
+    return Math.min(...timed.slice(1));
   } finally {
     net.dispose();
   }
 }
 
-async function measure(tf: TF): Promise<Calibration> {
+async function measure(tf: TF, backend: string, kind: RateKind): Promise<Calibration> {
   const started = performance.now();
   const refs = referenceModels();
-  // The arithmetic references run first, so that the fixed cost, pure JavaScript, is
+  const reference = refs.rates[kind];
+  // The arithmetic reference runs first, so that the fixed cost, pure JavaScript, is
   // measured with the code already compiled, as it is through most of a run.
-  const dense = await msPerStep(tf, refs.Dense);
-  const conv = await msPerStep(tf, refs.Conv);
-  const stepMs = await msPerStep(tf, refs.Step);
-  // On a busy machine a reference may come out barely above the fixed cost; its whole
-  // step time still bounds the rate from below.
-  const rate = (model: ModelAnalysis, ms: number) => stepFlops(model) / (Math.max(ms - stepMs, ms / 2) / 1000);
-  return {
-    backend: tf.getBackend(),
-    stepMs,
-    flopsPerSecond: { dense: rate(refs.Dense, dense), conv: rate(refs.Conv, conv) },
-    millis: performance.now() - started,
-  };
+  const ms = await msPerStep(tf, reference);
+  const stepMs = await once(stepCosts, backend, () => msPerStep(tf, refs.step));
+  // On a busy machine the reference may come out barely above the fixed cost: the rate
+  // is never put above twice what its whole step time gives.
+  const flopsPerSecond = stepFlops(reference) / (Math.max(ms - stepMs, ms / 2) / 1000);
+  return { backend, kind, stepMs, flopsPerSecond, millis: performance.now() - started };
 }
 
-/** Calibrations by backend: a process measures each backend it trains on once. */
+/** Measured figures by backend (and kind): a process measures each once. */
+const stepCosts = new Map<string, Promise<number>>();
 const calibrations = new Map<string, Promise<Calibration>>();
 
-/** This machine's calibration for the active backend, measured on the first call. */
-export function calibrate(tf: TF): Promise<Calibration> {
-  const backend = tf.getBackend();
-  let pending = calibrations.get(backend);
+function once<T>(cache: Map<string, Promise<T>>, key: string, measureIt: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
   if (!pending) {
-    pending = measure(tf);
-    calibrations.set(backend, pending);
+    pending = measureIt();
+    cache.set(key, pending);
     // A failed measurement is not kept: the next run tries again.
-    pending.catch(() => calibrations.delete(backend));
+    pending.catch(() => cache.delete(key));
   }
   return pending;
+}
+
+/**
+ * This machine's figures for training a model of `kind` on the active backend, measured
+ * on the first call. Only the kind asked for is measured: on the pure-JS cpu backend the
+ * conv reference alone takes seconds.
+ */
+export function calibrate(tf: TF, kind: RateKind): Promise<Calibration> {
+  const backend = tf.getBackend();
+  return once(calibrations, `${backend}/${kind}`, () => measure(tf, backend, kind));
 }
 
 /** Positions a layer's weights are applied at per sample: 1 for a vector, T for a sequence, H·W for an image. */
@@ -165,20 +223,18 @@ function positions(row: LayerRow): number {
 /**
  * The rate a model trains at, from where most of its MACs are: convolutions, attention
  * and dense layers applied at many positions multiply large matrices, like the conv
- * reference; dense layers on vectors and recurrent cells (one small product per time
- * step) run like the MLP reference.
+ * reference; recurrent cells run one small product per time step, each with its own
+ * dispatch cost, like the LSTM reference; dense layers on vectors like the MLP.
  */
 export function rateKind(model: ModelAnalysis): RateKind {
-  let conv = 0n;
-  let dense = 0n;
+  const macs: Record<RateKind, bigint> = { dense: 0n, conv: 0n, recurrent: 0n };
   for (const row of model.rows) {
     if (row.kind !== 'layer' || !row.entry) continue;
-    const macs = row.macs * BigInt(row.count);
     const family = row.entry.family;
-    if (family === 'convolution' || family === 'attention' || (family === 'dense' && positions(row) > 1)) conv += macs;
-    else dense += macs;
+    const kind: RateKind = family === 'sequence' ? 'recurrent' : family === 'convolution' || family === 'attention' || positions(row) > 1 ? 'conv' : 'dense';
+    macs[kind] += row.macs * BigInt(row.count);
   }
-  return conv > dense ? 'conv' : 'dense';
+  return (['dense', 'conv', 'recurrent'] as const).reduce((best, kind) => (macs[kind] > macs[best] ? kind : best));
 }
 
 /**
@@ -187,9 +243,10 @@ export function rateKind(model: ModelAnalysis): RateKind {
  * Undefined without a known sample count.
  */
 export function estimateTrainMs(model: ModelAnalysis, epochs: number, calibration: Calibration): number | undefined {
+  if (calibration.kind !== rateKind(model)) throw new Error(`${model.name} trains at the ${rateKind(model)} rate, not the ${calibration.kind} one`);
   const samples = model.compute.samples;
   if (samples === undefined) return undefined;
   const stepsPerEpoch = Math.ceil((samples * (1 - model.train.validationSplit)) / model.train.batchSize);
   const flops = Number(model.compute.flopsPerSample) * samples * epochs;
-  return stepsPerEpoch * epochs * calibration.stepMs + (flops / calibration.flopsPerSecond[rateKind(model)]) * 1000;
+  return stepsPerEpoch * epochs * calibration.stepMs + (flops / calibration.flopsPerSecond) * 1000;
 }

@@ -6,7 +6,7 @@ import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
-import { calibrate, estimateTrainMs } from './calibrate';
+import { calibrate, estimateTrainMs, rateKind } from './calibrate';
 import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
 import { DataError, prepareDataset, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
@@ -193,7 +193,7 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
 /** The calibrated time estimate; a failed calibration costs the estimate, not the run. */
 async function estimateTime(tf: typeof import('@tensorflow/tfjs'), model: ModelAnalysis, epochs: number, ctx: TrainContext): Promise<number | undefined> {
   try {
-    return estimateTrainMs(model, epochs, await calibrate(tf));
+    return estimateTrainMs(model, epochs, await calibrate(tf, rateKind(model)));
   } catch (error) {
     ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `No training-time estimate: calibration failed: ${(error as Error).message}` });
     return undefined;

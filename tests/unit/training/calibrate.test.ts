@@ -1,6 +1,6 @@
-// The training-time calibration: it measures usable figures once per backend and leaves
-// no tensors behind; models are matched to the rate their arithmetic runs at; the
-// estimate is the fixed step cost plus the training FLOPs at that rate.
+// The training-time calibration: it measures usable figures once per backend and kind
+// and leaves no tensors behind; models are matched to the rate their arithmetic runs at;
+// the estimate is the fixed step cost plus the training FLOPs at that rate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,36 +33,39 @@ function specModel(text: string): ModelAnalysis {
   return analysis.models[0];
 }
 
-test('calibration on wasm measures a positive, finite step cost and rates, once, leaving no tensors', async () => {
+test('calibration on wasm measures a positive, finite step cost and rate per kind, once, leaving no tensors', async () => {
   await initBackend('wasm');
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
   const before = tf.memory().numTensors;
-  const first = calibrate(tf);
-  assert.equal(calibrate(tf), first, 'a second call while measuring shares the promise');
-  const c = await first;
-  assert.equal(c.backend, 'wasm');
-  assert.ok(Number.isFinite(c.stepMs) && c.stepMs > 0, `stepMs ${c.stepMs}`);
-  for (const kind of ['dense', 'conv'] as const) {
-    const rate = c.flopsPerSecond[kind];
-    assert.ok(Number.isFinite(rate) && rate > 0, `${kind} ${rate} FLOP/s`);
+  const dense = calibrate(tf, 'dense');
+  assert.equal(calibrate(tf, 'dense'), dense, 'a second call while measuring shares the promise');
+  const d = await dense;
+  const c = await calibrate(tf, 'conv');
+  for (const [kind, figures] of [['dense', d], ['conv', c]] as const) {
+    assert.equal(figures.backend, 'wasm');
+    assert.equal(figures.kind, kind);
+    assert.ok(Number.isFinite(figures.flopsPerSecond) && figures.flopsPerSecond > 0, `${kind} ${figures.flopsPerSecond} FLOP/s`);
+    assert.ok(Number.isFinite(figures.stepMs) && figures.stepMs > 0, `stepMs ${figures.stepMs}`);
   }
+  assert.equal(c.stepMs, d.stepMs, 'the fixed step cost is measured once per backend');
   assert.equal(tf.memory().numTensors, before, 'every reference model and tensor disposed');
-  assert.equal(await calibrate(tf), c, 'later calls get the measured value');
+  assert.equal(await calibrate(tf, 'dense'), d, 'later calls get the measured value');
 });
 
 test('the reference specs check and are one of each kind', () => {
   const refs = referenceModels();
-  assert.equal(rateKind(refs.Dense), 'dense');
-  assert.equal(rateKind(refs.Conv), 'conv');
-  assert.ok(refs.Step.totals.flops < 1000n, 'the step reference has next to no arithmetic');
+  for (const kind of ['dense', 'conv', 'recurrent'] as const) assert.equal(rateKind(refs.rates[kind]), kind);
+  assert.ok(refs.step.totals.flops < 1000n, 'the step reference has next to no arithmetic');
 });
 
-test('models train at the conv rate when most MACs are convolutions, attention or position-wise dense layers', () => {
+test('models train at the rate of the layers holding most of their MACs', () => {
   assert.equal(rateKind(sampleModel('digits.model', 'DigitsCNN')), 'conv');
   assert.equal(rateKind(sampleModel('digits.model', 'DigitsMLP')), 'dense');
   assert.equal(rateKind(sampleModel('tokens-attention.model', 'TokenTransformer')), 'conv');
   assert.equal(rateKind(sampleModel('tokens-attention.model', 'TokenAttentionOnly')), 'conv');
-  assert.equal(rateKind(sampleModel('sequences-rnn.model', 'WavesLSTM')), 'dense');
+  assert.equal(rateKind(sampleModel('sequences-rnn.model', 'WavesLSTM')), 'recurrent');
+  assert.equal(rateKind(sampleModel('sequences-rnn.model', 'WavesBiGRU')), 'recurrent');
+  assert.equal(rateKind(sampleModel('sequences-rnn.model', 'WavesMLP')), 'dense');
   assert.equal(rateKind(sampleModel('iris.model', 'IrisMLP')), 'dense');
   // A convolution does not make a model conv-bound when a wide dense layer holds most MACs.
   const mostlyDense = specModel('model M {\n  input: [8, 8, 1]\n  classes: 10\n  conv2d(4, kernel: 1)\n  flatten\n  dense(512)\n  dense(10, activation: softmax)\n}\n');
@@ -79,18 +82,11 @@ test('the estimate is the step cost of every batch plus the training FLOPs at th
   const model = specModel(
     'dataset S {\n  source: synthetic(kind: spirals, samples: 1000, classes: 3)\n  test_split: 0.2\n}\nmodel M {\n  data: S\n  dense(16, activation: relu)\n  dense(3, activation: softmax)\n}\n',
   );
-  const calibration: Calibration = { backend: 'wasm', stepMs: 2, flopsPerSecond: { dense: 1e9, conv: 4e9 }, millis: 0 };
+  const calibration: Calibration = { backend: 'wasm', kind: 'dense', stepMs: 2, flopsPerSecond: 1e9, millis: 0 };
   assert.equal(estimateTrainMs(model, 1, calibration), 23 * 2 + 0.384);
   assertClose(estimateTrainMs(model, 5, calibration), 5 * (23 * 2 + 0.384));
   // Without data the sample count, and so the estimate, is unknown.
   assert.equal(estimateTrainMs(specModel('model N {\n  input: [2]\n  classes: 3\n  dense(3)\n}\n'), 1, calibration), undefined);
-});
-
-test('a conv-bound model is estimated at the conv rate and a dense one at the dense rate', () => {
-  const cnn = sampleModel('digits.model', 'DigitsCNN');
-  const mlp = sampleModel('digits.model', 'DigitsMLP');
-  const base: Calibration = { backend: 'wasm', stepMs: 0, flopsPerSecond: { dense: 1e9, conv: 1e9 }, millis: 0 };
-  const fasterConv: Calibration = { ...base, flopsPerSecond: { dense: 1e9, conv: 2e9 } };
-  assertClose(estimateTrainMs(cnn, 1, fasterConv)! * 2, estimateTrainMs(cnn, 1, base)!);
-  assert.equal(estimateTrainMs(mlp, 1, fasterConv), estimateTrainMs(mlp, 1, base));
+  // A calibration of the other kind would give a wrong figure, so it is refused.
+  assert.throws(() => estimateTrainMs(sampleModel('digits.model', 'DigitsCNN'), 1, calibration), /conv rate/);
 });
