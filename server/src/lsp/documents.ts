@@ -11,6 +11,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../analysis/analyze';
+import { IncrementalAnalyzer } from '../analysis/incremental';
 import { parse } from '../language/parser';
 import type { Diagnostic } from '../analysis/diagnostics';
 import type { AnalysisHost } from '../analysis/host';
@@ -35,6 +36,12 @@ interface CacheEntry {
   readonly result: AnalyzedDocument;
 }
 
+/** A document's analyzer, which reuses the previous version's work, for one data-file generation. */
+interface AnalyzerEntry {
+  readonly generation: number;
+  readonly analyzer: IncrementalAnalyzer;
+}
+
 export interface DocumentStoreOptions {
   /** Quiet time after the last edit before diagnostics are pushed (read at each edit). */
   readonly delay: () => number;
@@ -45,13 +52,16 @@ export interface DocumentStoreOptions {
 /**
  * The open documents and their analyses. An analysis is computed at most once per
  * document version (and data-file generation), lazily: by the first feature that asks or
- * by the debounced diagnostics push, whichever comes first. Diagnostics are published
- * only for the version that is current at the moment of publishing, and cleared when the
- * document closes.
+ * by the debounced diagnostics push, whichever comes first. It is incremental: only the
+ * declarations an edit touched are checked again (IncrementalAnalyzer), so the previous
+ * version's analysis is stale once the next is computed, and only the current one is
+ * handed out. Diagnostics are published only for the version that is current at the
+ * moment of publishing, and cleared when the document closes.
  */
 export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly analyzers = new Map<string, AnalyzerEntry>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly generations = new Map<string, number>();
   private readonly publishedListeners: ((doc: AnalyzedDocument) => void)[] = [];
@@ -114,7 +124,12 @@ export class DocumentStore {
     const file = filePathOf(uri);
     const t0 = performance.now();
     const text = document.getText();
-    const analysis = analyzeSafely(text, file, this.host, this.log, this.options.timeLimit?.() ?? analysisTimeLimit(text.length));
+    let entry = this.analyzers.get(uri);
+    // A data file changed: datasets read it again, so nothing of the last generation is reused.
+    if (entry?.generation !== generation) this.analyzers.set(uri, (entry = { generation, analyzer: new IncrementalAnalyzer(file, this.host) }));
+    const { analyzer } = entry;
+    const limit = this.options.timeLimit?.() ?? analysisTimeLimit(text.length);
+    const analysis = guardedAnalysis(() => analyzer.analyze(text), text, file, this.log, limit);
     const millis = performance.now() - t0;
     if (millis > 500) this.log.info(`Analysing ${uri} (version ${document.version}, ${document.lineCount} lines) took ${millis.toFixed(0)} ms.`);
     const result: AnalyzedDocument = { uri, version: document.version, document, analysis, file };
@@ -181,6 +196,7 @@ export class DocumentStore {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.cache.delete(uri);
+    this.analyzers.delete(uri);
     this.generations.delete(uri);
     this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((err) => this.log.error(`Clearing diagnostics for ${uri} failed`, err));
     for (const l of this.closedListeners) {
@@ -228,9 +244,13 @@ export function analysisTimeLimit(textLength: number): number {
  * the features that need only the tree (completion context, outline, folding) keep working.
  */
 export function analyzeSafely(text: string, file: string, host: AnalysisHost, log: Log, limit = analysisTimeLimit(text.length)): Analysis {
+  return guardedAnalysis(() => analyze(text, { file, host }), text, file, log, limit);
+}
+
+function guardedAnalysis(analysis: () => Analysis, text: string, file: string, log: Log, limit: number): Analysis {
   let failure: string;
   try {
-    const run = withTimeLimit(() => analyze(text, { file, host }), limit);
+    const run = withTimeLimit(analysis, limit);
     if ('value' in run) return run.value;
     failure = `did not finish within ${formatDuration(limit / 1000)}`;
   } catch (err) {
