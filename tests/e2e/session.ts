@@ -9,8 +9,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, ProcessGroup, run, waitForHttp } from './processes';
 import { Workbench } from './workbench';
 
-export const ROOT = resolve(__dirname, '../..');
-export const ARTIFACTS = join(__dirname, 'artifacts');
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = join(__dirname, 'artifacts');
 const CODE_SERVER = join(__dirname, '.cache/code-server/node_modules/code-server/out/node/entry.js');
 const VSIX = join(ROOT, 'modelspec.vsix');
 const FIXTURES = join(__dirname, 'fixtures');
