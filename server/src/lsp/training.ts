@@ -165,7 +165,8 @@ export class TrainingService {
       throw new ResponseError(ErrorCodes.InvalidParams, `${basename(file)} has no model named '${model}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${names.length ? ` Models: ${names.join(', ')}.` : ''}`);
     }
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) throw new ResponseError(LSPErrorCodes.RequestFailed, blockingErrorsMessage(file, errors));
+    // The editor shows the file, so its name is enough and keeps the message short.
+    if (errors.length) throw new ResponseError(LSPErrorCodes.RequestFailed, blockingErrorsMessage(basename(file), errors));
     return { uri, file, text: open?.document.getText(), analysis };
   }
 
