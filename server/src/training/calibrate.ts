@@ -82,7 +82,7 @@ model Conv {
 }
 
 model Recurrent {
-  input: [16, 8]
+  input: [12, 8]
   classes: 4
   lstm(32)
   dense(4, activation: softmax)
@@ -96,13 +96,13 @@ model Recurrent {
 /**
  * Steps each reference trains before it is timed: in a fresh process the first steps run
  * several times slower until V8 has compiled the hot paths, which takes a number of
- * calls, not a time. A backend too slow for that (convolutions on the pure-JS cpu
- * backend) stops warming up after `WARM_UP_MAX_MS`.
+ * calls rather than a time; but the warm-up stops after `WARM_UP_MAX_MS`, so that slow
+ * backends and references stay cheap to calibrate.
  */
-const WARM_UP_STEPS = 12;
-const WARM_UP_MAX_MS = 600;
+const WARM_UP_STEPS = 8;
+const WARM_UP_MAX_MS = 400;
 /** How long each reference is timed for. */
-const TIMED_MS = 240;
+const TIMED_MS = 180;
 /**
  * Timed epochs, of which the fastest counts: other work on the machine only ever slows a
  * step down, so the fastest is the closest to what this machine does when it is free.
@@ -132,9 +132,9 @@ function stepFlops(model: ModelAnalysis): number {
  * Milliseconds per step of the training loop for a reference model on random data. The
  * warm-up trains one step per epoch, so that it can stop after any step, and gives the
  * pace; the timed epochs are then as many steps long as fit the window, so that the
- * per-epoch work of the loop weighs on each step about as little as in a run. Where a
- * warm step alone fills an epoch's share of the window the pace is the figure: first-call
- * costs are small beside such arithmetic.
+ * per-epoch work of the loop weighs on each step about as little as in a run. A step
+ * that alone outlasts the warm-up (convolutions on the pure-JS cpu backend) is the
+ * figure: first-call costs are small beside such arithmetic.
  */
 async function msPerStep(tf: TF, model: ModelAnalysis): Promise<number> {
   const shape = model.inputShape!;
@@ -165,11 +165,11 @@ async function msPerStep(tf: TF, model: ModelAnalysis): Promise<number> {
   };
   try {
     const warm = await train(1, WARM_UP_STEPS, WARM_UP_MAX_MS);
-    const pace = Math.min(...warm.slice(-3));
-    const share = TIMED_MS / TIMED_EPOCHS;
-    if (pace >= share) return pace;
+    if (warm.length === 1) return warm[0];
+    const last = warm.slice(-3);
+    const pace = last.reduce((a, b) => a + b, 0) / last.length;
     // The timed run's first epoch pays for a new optimizer and data, so it is not counted.
-    const timed = await train(Math.round(share / pace), 1 + TIMED_EPOCHS, Infinity);
+    const timed = await train(Math.max(1, Math.round(TIMED_MS / TIMED_EPOCHS / pace)), 1 + TIMED_EPOCHS, Infinity);
     return Math.min(...timed.slice(1));
   } finally {
     net.dispose();
