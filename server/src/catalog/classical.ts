@@ -80,7 +80,7 @@ export const svm: EstimatorEntry = {
     'Support-vector classifier, as libsvm and scikit-learn\'s `SVC` build it: several classes are handled one-vs-one, one machine per pair of classes, with a vote. Kernels: `linear` x·x′, `rbf` exp(−γ‖x − x′‖²), `poly` (γ·x·x′ + coef0)^degree, `sigmoid` tanh(γ·x·x′ + coef0).',
     'Input: a vector of features per sample; standardise them (`normalize: standard`), as RBF distances are scale-sensitive.',
     '',
-    '**Params**: linear kernel — classes·(classes − 1)/2 machines (1 for two classes) × (features + 1) weights and bias, exact. Other kernels — an upper bound before training: every training sample a support vector, each stored as features + 1 numbers (its coordinates and a dual coefficient); the exact count is known after training.',
+    '**Params**: linear kernel — classes·(classes − 1)/2 machines (1 for two classes) × (features + 1) weights and bias, exact. Other kernels — an upper bound before training: every training sample a support vector, each stored as features + classes − 1 numbers (its coordinates and one dual coefficient per other class), plus classes·(classes − 1)/2 intercepts; the exact count is known after training.',
     '**MACs** (predict one sample): linear — machines·features; other kernels — support vectors·(features + 1): one kernel evaluation and one coefficient per support vector (exp/pow/tanh not counted).',
   ].join('\n'),
   args: [
@@ -108,20 +108,26 @@ export const svm: EstimatorEntry = {
         : `${n(machines)} one-vs-one machines (${n(ctx.classes)}·${n(ctx.classes - 1)}/2) × (${n(ctx.features)} features + 1 bias)`;
       return { params: machines * (f + 1n), upperBound: false, detail, macs: machines * f };
     }
-    const perVector = f + 1n;
+    // libsvm stores each support vector once, with one dual coefficient per other class,
+    // plus one intercept per one-vs-one machine (as the trained size counts them).
+    const k = BigInt(Math.max(2, ctx.classes));
+    const coefficients = k - 1n;
+    const intercepts = (k * (k - 1n)) / 2n;
+    const perVector = f + coefficients;
+    const coef = `${n(coefficients)} dual coefficient${coefficients === 1n ? '' : 's'}`;
     if (ctx.trainSamples === undefined) {
       return {
-        params: perVector,
+        params: perVector + intercepts,
         upperBound: true,
-        detail: `training samples unknown: ${n(perVector)} numbers (${n(ctx.features)} features + 1 coefficient) per support vector; the bound is that × the training samples, as every one may become a support vector`,
+        detail: `training samples unknown: ${n(perVector)} numbers (${n(ctx.features)} features + ${coef}) per support vector and ${n(intercepts)} intercept${intercepts === 1n ? '' : 's'}; the bound is that × the training samples, as every one may become a support vector`,
         macs: perVector,
       };
     }
     const vectors = BigInt(ctx.trainSamples);
     return {
-      params: vectors * perVector,
+      params: vectors * perVector + intercepts,
       upperBound: true,
-      detail: `at most ${n(vectors)} support vectors (every training sample) × (${n(ctx.features)} features + 1 coefficient); exact after training`,
+      detail: `at most ${n(vectors)} support vectors (every training sample) × (${n(ctx.features)} features + ${coef}) + ${n(intercepts)} intercept${intercepts === 1n ? '' : 's'}; exact after training`,
       macs: vectors * perVector,
     };
   },

@@ -33,21 +33,23 @@ test('svm with a kernel: upper bound of every training sample a support vector',
   for (const kernel of ['rbf', 'poly', 'sigmoid']) {
     const r = runEstimator(svm, DIGITS.features, DIGITS.classes, { kernel }, DIGITS.train);
     assert.deepEqual(r.reports, []);
-    assert.equal(r.result.params, 1437n * 65n);
+    // Each vector: 64 coordinates + 9 dual coefficients (one per other class); 45 intercepts.
+    assert.equal(r.result.params, 1437n * 73n + 45n);
     assert.equal(r.result.upperBound, true);
-    assert.equal(r.result.macs, 1437n * 65n);
+    assert.equal(r.result.macs, 1437n * 73n);
     assert.match(r.result.detail, /at most 1,437 support vectors/);
   }
   // The default kernel is rbf.
-  assert.equal(runEstimator(svm, 4, 3, {}, 120).result.params, 600n);
+  assert.equal(runEstimator(svm, 4, 3, {}, 120).result.params, 120n * 6n + 3n);
+  assert.equal(runEstimator(svm, 4, 2, {}, 100).result.params, 100n * 5n + 1n, 'two classes: one coefficient, one intercept');
 });
 
 test('svm with a kernel and unknown training samples: a per-support-vector bound, said in detail', () => {
   const r = runEstimator(svm, DIGITS.features, DIGITS.classes, { kernel: 'rbf', gamma: 0.001 });
   assert.deepEqual(r.reports, []);
-  assert.equal(r.result.params, 65n);
+  assert.equal(r.result.params, 73n + 45n);
   assert.equal(r.result.upperBound, true);
-  assert.match(r.result.detail, /training samples unknown: 65 numbers .* per support vector/);
+  assert.match(r.result.detail, /training samples unknown: 73 numbers \(64 features \+ 9 dual coefficients\) per support vector and 45 intercepts/);
 });
 
 test('estimator-argument: kernel arguments the chosen kernel ignores', () => {
