@@ -13,9 +13,9 @@ export const logistic_regression: EstimatorEntry = {
   kind: 'estimator',
   name: 'logistic_regression',
   family: 'classical',
-  summary: 'Linear classifier trained by gradient descent on the cross-entropy (softmax for several classes).',
+  summary: 'Linear classifier trained by gradient descent (Nesterov momentum) on the cross-entropy (softmax for several classes).',
   doc: [
-    'Linear classifier: one weight per feature plus a bias for each class, turned into probabilities by a sigmoid (two classes) or softmax (more), trained by full-batch gradient descent on the cross-entropy with optional L2 penalty.',
+    'Linear classifier: one weight per feature plus a bias for each class, turned into probabilities by a sigmoid (two classes) or softmax (more), trained by full-batch gradient descent with Nesterov momentum on the cross-entropy, with an optional L2 penalty.',
     'Input: a vector of features per sample (`flatten` image-shaped data first).',
     '',
     '**Params**: (features + 1)·classes; (features + 1) for two classes (one weight vector).',

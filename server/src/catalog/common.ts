@@ -8,7 +8,7 @@ export const activationArg: ArgSpec = {
   type: 'enum',
   values: ACTIVATIONS,
   default: 'linear',
-  doc: 'Activation applied to the output (`linear`: none).',
+  doc: 'Activation applied to the output (`linear`: none; `leaky_relu` has slope 0.2 below zero, as Keras and TensorFlow.js).',
 };
 
 export const useBiasArg: ArgSpec = {
