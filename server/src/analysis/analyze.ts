@@ -30,7 +30,7 @@ export interface AnalyzeOptions {
  * check. Pure apart from the host's file reads; never throws for any input text.
  */
 export function analyze(text: string, options: AnalyzeOptions): Analysis {
-  return analyzeParsed(parseText(text, false), options.file, options.host ?? NO_FILES, undefined).analysis;
+  return analyzeParsed(parseText(text, false), options.file, options.host ?? NO_FILES, undefined, false).analysis;
 }
 
 /**
@@ -69,9 +69,10 @@ interface ModelUnit {
 /**
  * Checks a parsed text. With `previous`, declarations that are the same objects as in
  * the previous version (an incremental parse reuses them) replay their results when
- * what they read is unchanged; the result is the same as without `previous`.
+ * what they read is unchanged; the result is the same as without `previous`. The units
+ * returned are empty unless `keep` asks for them, for the next version.
  */
-export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHost, previous: Units | undefined): { analysis: Analysis; units: Units } {
+export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHost, previous: Units | undefined, keep: boolean): { analysis: Analysis; units: Units } {
   const { source } = parsed;
   const diags = new DiagnosticBag();
   diags.addAll(source.errors.map((e) => makeDiagnostic(e.code, e.message, e.range)));
@@ -108,7 +109,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
   for (const [name, decl] of datasetDecls) {
     const old = previous?.datasets.get(decl);
     const unit = old && hostStillAnswers(host, old.reads) ? old : datasetUnit(decl, file, host);
-    datasetUnits.set(decl, unit);
+    if (keep) datasetUnits.set(decl, unit);
     datasets.set(name, unit.info);
     diags.addAll(unit.diagnostics);
     for (const d of unit.dependencies) dependencies.push(d);
@@ -121,7 +122,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
   for (const decl of blocks.values()) {
     const old = previous?.blocks.get(decl);
     const unit = old && scope.stillReads(old.reads) ? old : blockUnit(decl, scope);
-    blockUnits.set(decl, unit);
+    if (keep) blockUnits.set(decl, unit);
     diags.addAll(unit.diagnostics);
   }
 
@@ -130,7 +131,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
   for (const decl of modelDecls.values()) {
     const old = previous?.models.get(decl);
     const unit = old && scope.stillReads(old.reads) ? old : modelUnit(decl, scope);
-    modelUnits.set(decl, unit);
+    if (keep) modelUnits.set(decl, unit);
     models.push(unit.model);
     diags.addAll(unit.diagnostics);
     for (const r of unit.references) references.push(r);

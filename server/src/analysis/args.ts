@@ -31,6 +31,11 @@ export function bindArgs(
   callRange: Range,
   ctx: BindContext,
 ): BoundArgs {
+  if (written.length === 0) {
+    // No arguments written, the commonest call (relu, flatten, batchnorm): the defaults, or the missing ones.
+    const d = defaultsOf(specs);
+    if (!d.required) return { args: { ...d.values }, ranges: NO_RANGES, ok: true };
+  }
   const { diags } = ctx;
   const values: Record<string, ArgValue | undefined> = {};
   // Most calls write few arguments and many write none: those share one empty map.
@@ -83,8 +88,9 @@ export function bindArgs(
     else values[spec.name] = v;
   }
 
+  // A written argument is in `ranges` whether or not it converted: only the others get defaults.
   for (const spec of specs) {
-    if (values[spec.name] !== undefined || ranges.has(spec.name)) continue;
+    if (ranges.has(spec.name)) continue;
     if (spec.required) {
       diags.add('missing-argument', `${owner} needs '${spec.name}': ${lowerFirst(spec.doc)}`, callRange, {
         argument: spec.name,
@@ -94,6 +100,19 @@ export function bindArgs(
     } else if (spec.default !== undefined) values[spec.name] = spec.default;
   }
   return { args: values, ranges, ok };
+}
+
+/** Each argument list's defaults, in spec order, and whether any argument is required. */
+const defaults = new WeakMap<readonly ArgSpec[], { readonly values: Readonly<Record<string, ArgValue>>; readonly required: boolean }>();
+
+function defaultsOf(specs: readonly ArgSpec[]): { readonly values: Readonly<Record<string, ArgValue>>; readonly required: boolean } {
+  let d = defaults.get(specs);
+  if (!d) {
+    const values: Record<string, ArgValue> = {};
+    for (const spec of specs) if (!spec.required && spec.default !== undefined) values[spec.name] = spec.default;
+    defaults.set(specs, (d = { values, required: specs.some((s) => s.required) }));
+  }
+  return d;
 }
 
 const NO_RANGES: ReadonlyMap<string, Range> = new Map();

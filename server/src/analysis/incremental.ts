@@ -25,7 +25,7 @@ export class IncrementalAnalyzer {
     // Dropped first: an analysis that throws or is stopped half-way leaves nothing half-moved to reuse.
     this.previous = undefined;
     const parsed = previous ? reparse(previous.parsed, text) : parseText(text, true);
-    const { analysis, units } = analyzeParsed(parsed, this.file, this.host, previous?.units);
+    const { analysis, units } = analyzeParsed(parsed, this.file, this.host, previous?.units, true);
     this.previous = { parsed, units };
     return analysis;
   }

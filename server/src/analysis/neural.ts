@@ -222,7 +222,7 @@ function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, 
 /** product(shape), without a bigint per axis while the count is exact as a double. */
 function elements(shape: Shape): bigint {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return Number.isSafeInteger(n) ? BigInt(n) : product(shape);
 }
 

@@ -11,11 +11,17 @@ export function sumRows(rows: readonly LayerRow[]): Totals {
   let activations = 0n;
   for (const r of rows) {
     if (r.kind !== 'layer') continue;
+    activations += r.activations;
+    if (r.count === 1) {
+      trainable += r.trainable;
+      nonTrainable += r.nonTrainable;
+      macs += r.macs;
+      continue;
+    }
     const n = BigInt(r.count);
     trainable += r.trainable * n;
     nonTrainable += r.nonTrainable * n;
     macs += r.macs * n;
-    activations += r.activations;
   }
   return { trainable, nonTrainable, total: trainable + nonTrainable, macs, flops: 2n * macs, activations };
 }

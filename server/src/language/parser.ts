@@ -174,13 +174,22 @@ export class Parser {
     return j;
   }
   private at(kind: number): boolean {
-    return this.kind() === kind;
+    const j = this.ahead(0);
+    return this.s.kinds[j] === kind;
   }
+  /** Consumes the next token if it is of `kind` (never EOF) and returns its index, else -1. */
   private eat(kind: number): number {
-    return this.at(kind) ? this.next() : -1;
+    const j = this.ahead(0);
+    if (this.s.kinds[j] !== kind) return -1;
+    this.i++;
+    return j;
   }
   private textOf(j: number): string {
     return this.s.text.slice(this.s.starts[j], this.s.ends[j]);
+  }
+  /** A name's or number's text, shared between its uses. */
+  private word(j: number): string {
+    return intern(this.s.text, this.s.starts[j], this.s.ends[j]);
   }
   private isWord(j: number, word: string): boolean {
     const s = this.s;
@@ -212,7 +221,11 @@ export class Parser {
     return { start: p, end: p };
   }
   private skipNewlines(): void {
-    while (this.at(NEWLINE)) this.next();
+    for (;;) {
+      const j = this.ahead(0);
+      if (this.s.kinds[j] !== NEWLINE) return;
+      this.i++;
+    }
   }
   /** Peeks past newlines without consuming them. */
   private peekPastNewlines(): number {
@@ -266,7 +279,7 @@ export class Parser {
     const t = this.ahead(0);
     if (this.s.kinds[t] === IDENT) {
       this.next();
-      return { name: this.textOf(t), range: this.rangeOf(t) };
+      return { name: this.word(t), range: this.rangeOf(t) };
     }
     this.errorAtToken(`Expected ${what}, found ${this.describe(t)}.`);
     return undefined;
@@ -437,7 +450,7 @@ export class Parser {
     const keyRange = this.rangeOf(key);
     const value = this.parseExpr();
     this.expectLineEnd();
-    return { kind: 'property', key: { name: this.textOf(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } };
+    return { kind: 'property', key: { name: this.word(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } };
   }
 
   /** After a setting, only a newline, `}` or the end may follow. */
@@ -485,7 +498,7 @@ export class Parser {
   private parseLayerCall(): A.LayerCall {
     const t = this.next();
     const range = this.rangeOf(t);
-    const name = { name: this.textOf(t), range };
+    const name = { name: this.word(t), range };
     if (!this.at(LPAREN)) return { kind: 'layer', name, range };
     const args = this.parseArgs();
     return { kind: 'layer', name, args, range: { start: range.start, end: this.prevEnd() } };
@@ -498,20 +511,22 @@ export class Parser {
     const args: A.Argument[] = [];
     this.parseDelimited(RPAREN, 'arguments', () => {
       const t = this.ahead(0);
-      let start: Position | undefined;
       let name: A.Identifier | undefined;
       if (this.s.kinds[t] === IDENT) {
         const after = this.kind(1);
         if (after === COLON || after === EQUALS) {
           this.next();
-          name = { name: this.textOf(t), range: this.rangeOf(t) };
-          start = name.range.start;
+          name = { name: this.word(t), range: this.rangeOf(t) };
           this.next();
         }
       }
-      start ??= this.startOf(t);
       const value = this.parseExpr();
-      args.push({ name, value, range: { start, end: value.range.end } });
+      let range: Range;
+      if (name) range = { start: name.range.start, end: value.range.end };
+      // A positional argument spans its value, unless the value sits in parentheses or is missing.
+      else if (value.range.start.line === this.s.lines[t] && value.range.start.character === this.s.cols[t]) range = value.range;
+      else range = { start: this.startOf(t), end: value.range.end };
+      args.push({ name, value, range });
       return value.kind !== 'error';
     });
     return args;
@@ -636,7 +651,7 @@ export class Parser {
     switch (this.s.kinds[t]) {
       case NUMBER: {
         this.next();
-        const raw = this.textOf(t);
+        const raw = this.word(t);
         return { kind: 'number', value: numberValue(raw), raw, range: this.rangeOf(t) };
       }
       case STRING:
@@ -646,7 +661,7 @@ export class Parser {
         this.next();
         const range = this.rangeOf(t);
         if (this.isWord(t, 'true') || this.isWord(t, 'false')) return { kind: 'bool', value: this.isWord(t, 'true'), range };
-        const name = this.textOf(t);
+        const name = this.word(t);
         if (this.at(LPAREN)) {
           const args = this.parseArgs();
           return { kind: 'call', callee: { name, range }, args, range: { start: range.start, end: this.prevEnd() } };
@@ -680,6 +695,26 @@ export class Parser {
       }
     }
   }
+}
+
+/**
+ * Names and numbers repeat (dense, activation, relu, 3): a direct-mapped table returns one
+ * string per spelling, so a large file does not hold a copy per use. Only short texts are
+ * kept, which the engine copies out of the document rather than pointing into it.
+ */
+const INTERNED = new Array<string | undefined>(4096);
+
+function intern(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length > 12) return text.slice(start, end);
+  let h = length;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  const slot = (h ^ (h >>> 12)) & 4095;
+  const hit = INTERNED[slot];
+  if (hit !== undefined && hit.length === length && text.startsWith(hit, start)) return hit;
+  const s = text.slice(start, end);
+  INTERNED[slot] = s;
+  return s;
 }
 
 function unquote(raw: string): string {

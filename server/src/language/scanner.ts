@@ -79,9 +79,13 @@ export class Scanner {
     this.cols = new Int32Array(capacity);
   }
 
-  /** Lexes until token `index` exists or the text has ended (the last token is then EOF). */
+  /**
+   * Lexes until token `index` exists or the text has ended (the last token is then EOF).
+   * It reads a few dozen tokens further: one long loop is optimised by the engine early,
+   * a call per token would run in the interpreter for much of a cold start.
+   */
   fill(index: number): void {
-    while (this.count <= index && !this.done) this.scan();
+    if (this.count <= index && !this.done) this.scan(index + 64);
   }
 
   private grow(): void {
@@ -112,21 +116,26 @@ export class Scanner {
     return { line: this.line, character: offset - this.lineStart };
   }
 
-  /** Lexes one token, skipping blanks, comments and unreadable characters before it. */
-  private scan(): void {
+  /** Lexes tokens until token `last` exists or the text ends, skipping blanks, comments and unreadable characters. */
+  private scan(last: number): void {
     const text = this.text;
     const n = text.length;
     let i = this.i;
-    while (i < n) {
+    while (this.count <= last) {
+      if (i >= n) {
+        this.push(EOF, n, n);
+        this.done = true;
+        break;
+      }
       const c = text.charCodeAt(i);
       // LSP ends a line at \n, \r\n or a lone \r; positions must agree with the editor's.
       if (c === 10 /* \n */ || c === 13 /* \r */) {
         const width = c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
         this.push(NEWLINE, i, i + width);
-        this.i = i + width;
+        i += width;
         this.line++;
-        this.lineStart = this.i;
-        return;
+        this.lineStart = i;
+        continue;
       }
       if (c === 32 || c === 9 || c === 0xfeff) {
         i++;
@@ -138,16 +147,15 @@ export class Scanner {
         i++;
         while (i < n && isIdentPart(text.charCodeAt(i))) i++;
         this.push(IDENT, start, i);
-        this.i = i;
-        return;
+        continue;
       }
       if (cls === DIGIT || (c === 46 /* . */ && isDigit(text.charCodeAt(i + 1)))) {
-        this.i = this.number(i);
-        return;
+        i = this.number(i);
+        continue;
       }
       if (c === 34 /* " */) {
-        this.i = this.string(i);
-        return;
+        i = this.string(i);
+        continue;
       }
       if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
         const start = i;
@@ -161,14 +169,12 @@ export class Scanner {
       }
       if (cls === PUNCT) {
         this.push(c, i, i + 1);
-        this.i = i + 1;
-        return;
+        i++;
+        continue;
       }
       i = this.unreadable(i);
     }
-    this.i = n;
-    this.push(EOF, n, n);
-    this.done = true;
+    this.i = i;
   }
 
   private blockComment(start: number): number {
