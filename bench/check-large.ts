@@ -4,7 +4,7 @@
 // the machine, but it exits 1 when either property is clearly broken.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { analyze } from '../server/src/analysis/analyze';
 import { createNodeHost } from '../server/src/data/nodeHost';
@@ -313,6 +313,7 @@ function table(headers: string[], rows: string[][]): string {
 
 function main(): number {
   ensureFreshCli();
+  const loadAtStart = loadavg();
   mkdirSync(WORK, { recursive: true });
   const files = new Map<number, { path: string; text: string }>();
   for (const size of SIZES) {
@@ -352,6 +353,9 @@ function main(): number {
     ),
   );
   console.log(`extra cost of ${fmt(cli.largeLines)} lines: ${fmt(cli.extraMs, 1)} ms = ${cli.extraStartups.toFixed(2)} x a CLI start-up (target: about 1)\n`);
+  // Neighbours on a shared machine slow both sides: the figures mean little without the load.
+  const loadAtEnd = loadavg();
+  console.log(`load average: ${loadAtStart[0].toFixed(1)} at start, ${loadAtEnd[0].toFixed(1)} at end\n`);
 
   const failures: string[] = [];
   if (exponent > MAX_EXPONENT) failures.push(`analysis time grows super-linearly: fitted exponent ${exponent.toFixed(2)} > ${MAX_EXPONENT}`);
@@ -366,6 +370,7 @@ function main(): number {
         date: new Date().toISOString(),
         node: process.version,
         cpu: { count: cpus().length, model: cpus()[0]?.model ?? null },
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
         inProcess: { runs: RUNS, warmupRuns: WARMUP_RUNS, sizes, fittedExponent: exponent, fittedExponentOfMinimums: minExponent },
         cli: { runs: CLI_RUNS, ...cli },
         thresholds: { maxExponent: MAX_EXPONENT, maxExtraStartups: MAX_EXTRA_STARTUPS },

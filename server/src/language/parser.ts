@@ -60,6 +60,8 @@ export function parse(text: string): A.SourceFile {
 /** Parses the whole text; `track` records positions so a later incremental parse can move them. */
 export function parseText(text: string, track: boolean): ParsedText {
   const scanner = new Scanner(text, 0, 0, 0, (text.length >> 2) + 16);
+  // All tokens up front: one loop over the whole text is optimised within the first few kilobytes.
+  scanner.fill(Number.MAX_SAFE_INTEGER - 64);
   const parser = new Parser(scanner, track, -1);
   const items: TopItem[] = [];
   for (let item = parser.nextItem(); item; item = parser.nextItem()) items.push(item);
