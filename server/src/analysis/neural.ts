@@ -37,8 +37,16 @@ interface Sums {
 
 const zeroSums = (): Sums => ({ trainable: 0n, nonTrainable: 0n, macs: 0n, activations: 0n });
 
-function addSums(into: Sums | undefined, from: Sums, times = 1n): void {
+/** Adds `from`, `times` over (once when absent: bigint arithmetic allocates, so no multiplying by one). */
+function addSums(into: Sums | undefined, from: Sums, times?: bigint): void {
   if (!into) return;
+  if (times === undefined) {
+    into.trainable += from.trainable;
+    into.nonTrainable += from.nonTrainable;
+    into.macs += from.macs;
+    into.activations += from.activations;
+    return;
+  }
   into.trainable += from.trainable * times;
   into.nonTrainable += from.nonTrainable * times;
   into.macs += from.macs * times;

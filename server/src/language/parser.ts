@@ -608,28 +608,23 @@ export class Parser {
   }
 
   private parseExpr(): A.Expr {
-    return this.parseAdditive();
+    return this.parseBinary(1);
   }
 
-  private parseAdditive(): A.Expr {
-    let left = this.parseMultiplicative();
-    for (;;) {
-      const kind = this.kind();
-      if (kind !== PLUS && kind !== MINUS) return left;
-      this.next();
-      const right = this.parseMultiplicative();
-      left = { kind: 'binary', op: kind === PLUS ? '+' : '-', left, right, range: { start: left.range.start, end: right.range.end } };
-    }
-  }
-
-  private parseMultiplicative(): A.Expr {
+  /**
+   * Binary operators by precedence climbing, all left-associative: `*` and `/` (2) bind
+   * tighter than `+` and `-` (1). One function for both levels keeps a value's parse short.
+   */
+  private parseBinary(minPrecedence: number): A.Expr {
     let left = this.parseUnary();
     for (;;) {
       const kind = this.kind();
-      if (kind !== STAR && kind !== SLASH) return left;
+      const precedence = kind === PLUS || kind === MINUS ? 1 : kind === STAR || kind === SLASH ? 2 : 0;
+      if (precedence < minPrecedence || precedence === 0) return left;
       this.next();
-      const right = this.parseUnary();
-      left = { kind: 'binary', op: kind === STAR ? '*' : '/', left, right, range: { start: left.range.start, end: right.range.end } };
+      const right = this.parseBinary(precedence + 1);
+      const op = kind === PLUS ? '+' : kind === MINUS ? '-' : kind === STAR ? '*' : '/';
+      left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
     }
   }
 
