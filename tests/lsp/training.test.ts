@@ -113,6 +113,23 @@ test('a spec with errors is refused with the errors that block it; an unknown mo
   assert.ok(client.alive);
 });
 
+test('a run that fails (bad data) answers the reason, is listed as failed, and the server stays up', async () => {
+  const uri = await client.openFixture('baddata.model');
+  await assert.rejects(
+    client.request('workspace/executeCommand', { command: 'modelspec.server.train', arguments: [{ uri, model: 'BadLogReg' }] }),
+    (err: Error & { code?: number }) => {
+      assert.match(err.message, /^Training BadLogReg failed: .*bad\.csv.*row \d+.*column/s);
+      assert.equal(err.code, -32803);
+      return true;
+    },
+  );
+  const failed = runChanges('BadLogReg').at(-1)!;
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.error!, /bad\.csv/);
+  assert.ok(client.logs.some((l) => /Training BadLogReg failed \(bad-data\)/.test(l)), 'the reason is in the log');
+  assert.ok(client.alive);
+});
+
 test('compare trains the compare list in one progress and stores the comparison', async () => {
   const result = await execute<ComparisonResult>('modelspec.server.compare', {}, 'cmp-1');
   assert.deepEqual(result.comparison.models, ['QuickMLP', 'QuickLogReg']);
