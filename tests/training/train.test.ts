@@ -130,6 +130,13 @@ test('a spec with errors does not train and says which errors block it', async (
   assert.equal(result.status, 1);
   assert.match(result.stderr, /error.*before training|block training|fix them before training/);
   assert.match(result.stderr, /unknown-argument/);
+  // The trainer refuses it too (an editor may send an unsaved buffer), in the same words.
+  const text = readFileSync(join(ROOT, 'tests/cli/fixtures/broken.model'), 'utf8');
+  await assert.rejects(runTraining({ ...request('Net'), file: join(ROOT, 'tests/cli/fixtures/broken.model'), text }, { emit: () => undefined, cancelled: () => false }), (err: Error & { reason?: string }) => {
+    assert.equal(err.reason, 'bad-spec');
+    assert.match(err.message, /^Errors block training: .*broken\.model has \d+ errors?; fix (it|them) first:\n  .*broken\.model:\d+:\d+ unknown-argument /);
+    return true;
+  });
 });
 
 test('modelspec train --json and compare --json print the documented fields', () => {

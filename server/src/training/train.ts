@@ -13,6 +13,7 @@ import { computeMetrics } from './metrics';
 import { fitModel, predictClasses } from './neural/fit';
 import { buildModel } from './neural/build';
 import { PROTOCOL_VERSION, type EpochStats, type FromTrainer, type Params, type RunResult, type TrainRequest } from './protocol';
+import { blockingErrorsMessage } from './report';
 import { createRunDir, historyCsv, runsDirFor, writeAtomic, writeJson } from './runs';
 
 /** A failure the user can act on, with the reason the protocol reports. */
@@ -72,10 +73,7 @@ function trainableModel(analysis: Analysis, name: string): ModelAnalysis {
   const model = analysis.models.find((m) => m.name === name);
   if (!model) throw new TrainError(`No model named '${name}' in ${analysis.file}.`, 'bad-spec');
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    const list = errors.slice(0, 5).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
-    throw new TrainError(`${analysis.file} has ${errors.length} error(s) that block training:\n${list.join('\n')}`, 'bad-spec');
-  }
+  if (errors.length) throw new TrainError(blockingErrorsMessage(analysis.file, errors), 'bad-spec');
   if (!model.dataset) throw new TrainError(`Model ${name} has no dataset to train on: add \`data: SomeDataset\`.`, 'bad-spec');
   if (model.kind === 'unknown' || !model.complete) throw new TrainError(`Model ${name} could not be fully resolved, so it cannot be built.`, 'bad-spec');
   return model;
