@@ -16,6 +16,7 @@ import { IncrementalAnalyzer } from '../server/src/analysis/incremental';
 import { createNodeHost } from '../server/src/data/nodeHost';
 import { DEFAULT_DIAGNOSTICS_DELAY } from '../server/src/lsp/config';
 import { TestClient } from '../tests/lsp/client';
+import { mulberry32 } from '../server/src/util/random';
 
 const LINES = Number(process.argv[2] ?? 20_000);
 const SAMPLES = 200;
@@ -48,17 +49,6 @@ function generate(lines: number): { text: string; models: number[] } {
     );
   }
   return { text: out.join('\n'), models };
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The text with line `line` changed: one character (64 ↔ 65 units), or a blank line inserted before it. */
@@ -98,7 +88,7 @@ async function main(): Promise<void> {
   const lineCount = text.split('\n').length;
   const file = resolve(__dirname, 'lsp-latency.model');
   const uri = pathToFileURL(file).href;
-  const next = random(42);
+  const next = mulberry32(42);
   const pick = () => models[Math.floor(next() * models.length)];
 
   const loadAtStart = loadavg();

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hover } from 'vscode-languageserver-protocol';
 import { fixtureText, fixtureUri, TestClient } from './client';
+import { mulberry32 } from '../../server/src/util/random';
 
 let client: TestClient;
 
@@ -12,17 +13,6 @@ before(async () => {
   client = await TestClient.start({ initializationOptions: { analysisTimeLimit: 150 } });
 });
 after(() => client.stop());
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['(', ')', '[', ']', '{', '}', ',', ':', '=', '"', '/*', '*/', '//', '\n', ' ', '-', '*', '/', '1e', '3_', '.5', 'model ', 'dataset ', 'block ', 'repeat ', 'residual', 'train {', 'compare ', 'dense', 'conv2d(', 'activation: ', 'data: ', 'x', '\t', '\r\n', '😀', '\u0000', '\ud800', 'é', '1e999', '-0', '9'.repeat(40)];
 
@@ -49,7 +39,7 @@ function featureFailures(): string[] {
 }
 
 test('random edits, with every kind of request after each one', async (t) => {
-  const next = random(20261128);
+  const next = mulberry32(20261128);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const uri = fixtureUri('fuzz.model');
   let text = fixtureText('iris.model');
@@ -89,7 +79,7 @@ test('a stray closing brace at the top level gets an answer, not a hung server',
 });
 
 test('pathological inputs: deep nesting, huge lines, huge numbers, binary', async () => {
-  const next = random(7);
+  const next = mulberry32(7);
   const inputs: [string, string][] = [
     ['parens', 'model M {\n  dense' + '('.repeat(20_000) + '\n}\n'],
     ['lists', 'model M {\n  input: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n}\n'],
