@@ -155,6 +155,25 @@ function buildConv(b: BuildContext, rank: 1 | 2, kernel: [number, number], strid
   return rank === 1 ? tf.layers.conv1d({ ...config, kernelSize: kernel[1], strides: stride[1] }) : tf.layers.conv2d({ ...config, kernelSize: kernel, strides: stride });
 }
 
+/** depthwise_conv2d and separable_conv2d: tfjs layers, or ours where tfjs cannot train them (dilation). */
+function buildDepthwise(b: BuildContext, mode: 'depthwise' | 'separable'): EngineLayer {
+  const { tf, args } = b;
+  const kernel = intPair(args.kernel, [1, 1]);
+  const stride = intPair(args.stride, [1, 1]);
+  const dilation = intPair(args.dilation, [1, 1]);
+  if (needsCustomConv(1, dilation)) return customConv(b, mode, 2, kernel, stride, dilation);
+  const config = {
+    name: b.name,
+    kernelSize: kernel,
+    strides: stride,
+    padding: args.padding as 'valid' | 'same',
+    depthMultiplier: args.depth_multiplier as number,
+    activation: engineActivation(args.activation),
+    useBias: args.use_bias as boolean,
+  };
+  return mode === 'depthwise' ? tf.layers.depthwiseConv2d(config) : tf.layers.separableConv2d({ ...config, filters: args.filters as number });
+}
+
 function customConv(b: BuildContext, mode: ConvSpec['mode'], rank: 1 | 2, kernel: [number, number], strides: [number, number], dilation: [number, number]): EngineLayer {
   const { args } = b;
   // Fails here, by name, for an activation the engine lacks, rather than inside the layer.
@@ -291,22 +310,7 @@ export const depthwise_conv2d: LayerEntry = {
       macs: BigInt(out[0]) * BigInt(out[1]) * outChannels * taps,
     };
   },
-  build(b) {
-    const { tf, args } = b;
-    const kernel = intPair(args.kernel, [1, 1]);
-    const stride = intPair(args.stride, [1, 1]);
-    const dilation = intPair(args.dilation, [1, 1]);
-    if (needsCustomConv(1, dilation)) return customConv(b, 'depthwise', 2, kernel, stride, dilation);
-    return tf.layers.depthwiseConv2d({
-      name: b.name,
-      kernelSize: kernel,
-      strides: stride,
-      padding: args.padding as 'valid' | 'same',
-      depthMultiplier: args.depth_multiplier as number,
-      activation: engineActivation(args.activation),
-      useBias: args.use_bias as boolean,
-    });
-  },
+  build: (b) => buildDepthwise(b, 'depthwise'),
 };
 
 export const separable_conv2d: LayerEntry = {
@@ -342,23 +346,7 @@ export const separable_conv2d: LayerEntry = {
       macs: positions * middle * taps + positions * middle * filters,
     };
   },
-  build(b) {
-    const { tf, args } = b;
-    const kernel = intPair(args.kernel, [1, 1]);
-    const stride = intPair(args.stride, [1, 1]);
-    const dilation = intPair(args.dilation, [1, 1]);
-    if (needsCustomConv(1, dilation)) return customConv(b, 'separable', 2, kernel, stride, dilation);
-    return tf.layers.separableConv2d({
-      name: b.name,
-      filters: args.filters as number,
-      kernelSize: kernel,
-      strides: stride,
-      padding: args.padding as 'valid' | 'same',
-      depthMultiplier: args.depth_multiplier as number,
-      activation: engineActivation(args.activation),
-      useBias: args.use_bias as boolean,
-    });
-  },
+  build: (b) => buildDepthwise(b, 'separable'),
 };
 
 export const convolutionEntries: LayerEntry[] = [conv1d, conv2d, depthwise_conv2d, separable_conv2d];
