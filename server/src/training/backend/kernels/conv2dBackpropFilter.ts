@@ -9,7 +9,7 @@
  * one; the dilated-gradient override in ../gradients.ts does).
  */
 import { Conv2DBackpropFilter, backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { limits, alloc, f32, matMulInto, release, releaseView, transposed, view, type Backend } from './util';
+import { limits, alloc, f32, matMulInto, release, releaseView, transposed, view, type Backend, type ConvAttrs, type Shape4 } from './util';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -92,14 +92,7 @@ export function conv2dFilterGradNHWC(backend: Backend, x: TensorInfo, dy: Tensor
 const conv2dBackpropFilterKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as Backend;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-    dilations?: [number, number] | number;
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; filterShape: Shape4 };
   const nchw = dataFormat === 'NCHW';
   const xNHWC = nchw ? transposed(wasm, x, x.shape, [0, 2, 3, 1]) : x;
   const dyNHWC = nchw ? transposed(wasm, dy, dy.shape, [0, 2, 3, 1]) : dy;

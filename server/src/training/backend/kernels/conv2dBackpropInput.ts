@@ -9,7 +9,7 @@
  * `dilations` attribute (used by the dilated-gradient override in ../gradients.ts).
  */
 import { Conv2DBackpropInput, backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { alloc, cachedTranspose, f32, limits, matMulInto, release, releaseView, transposed, view, zeros, type Backend } from './util';
+import { alloc, cachedTranspose, f32, limits, matMulInto, release, releaseView, transposed, view, zeros, type Backend, type ConvAttrs, type Shape4 } from './util';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -70,14 +70,7 @@ export function conv2dInputGradNHWC(backend: Backend, dy: TensorInfo, filter: Te
 const conv2dBackpropInputKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as Backend;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape, dilations } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-    dilations?: [number, number] | number;
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape, dilations } = attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; inputShape: Shape4 };
   const nchw = dataFormat === 'NCHW';
   const shapeNHWC: [number, number, number, number] = nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape;
   const c = backend_util.computeConv2DInfo(shapeNHWC, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, false, 'channelsLast');

@@ -8,13 +8,13 @@
  * over contiguous channels, is enough; there is no product for XNNPACK to take over.
  */
 import { DepthwiseConv2dNativeBackpropFilter, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { depthwiseInfo, forEachDepthwiseTap, type DepthwiseAttrs, type Shape4 } from './depthwiseWindows';
-import { f32, zeros, type Backend } from './util';
+import { depthwiseInfo, forEachDepthwiseTap } from './depthwiseWindows';
+import { f32, zeros, type Backend, type ConvAttrs, type Shape4 } from './util';
 
 const depthwiseFilterGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as Backend;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as unknown as DepthwiseAttrs & { filterShape: Shape4 };
+  const a = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
   const c = depthwiseInfo(x.shape as Shape4, a.filterShape, a);
   const inC = c.inChannels;
   const mult = a.filterShape[3];

@@ -7,13 +7,13 @@
  * divisibility test for strides; the innermost loop runs over contiguous channels.
  */
 import { DepthwiseConv2dNativeBackpropInput, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { depthwiseInfo, forEachDepthwiseTap, type DepthwiseAttrs, type Shape4 } from './depthwiseWindows';
-import { f32, zeros, type Backend } from './util';
+import { depthwiseInfo, forEachDepthwiseTap } from './depthwiseWindows';
+import { f32, zeros, type Backend, type ConvAttrs, type Shape4 } from './util';
 
 const depthwiseInputGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as Backend;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
+  const a = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
   const filterShape = filter.shape as Shape4;
   const c = depthwiseInfo(a.inputShape, filterShape, a);
   const inC = c.inChannels;

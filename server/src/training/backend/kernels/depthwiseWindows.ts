@@ -6,17 +6,9 @@
  */
 import { backend_util } from '@tensorflow/tfjs';
 import { validRange } from './conv2dBackpropFilter';
+import type { ConvAttrs, Shape4 } from './util';
 
-export type DepthwiseAttrs = {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: [number, number] | number;
-};
-
-export type Shape4 = [number, number, number, number];
-
-export function depthwiseInfo(inputShape: Shape4, filterShape: Shape4, a: DepthwiseAttrs): backend_util.Conv2DInfo {
+export function depthwiseInfo(inputShape: Shape4, filterShape: Shape4, a: ConvAttrs): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(inputShape, filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
 }
 

@@ -7,7 +7,7 @@
  * JS loops can read and write that memory without copies and so that the XNNPACK
  * matmul can be pointed at sub-blocks of larger buffers.
  */
-import { getKernel, util, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { getKernel, util, type backend_util, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The parts of the Emscripten module the kernels use (the package's own typing leaves them out). */
@@ -232,3 +232,13 @@ export function reshaped(t: TensorInfo, shape: number[]): TensorInfo {
 export function transposed(backend: Backend, t: TensorInfo, shape: number[], perm: number[]): TensorInfo {
   return runWasmKernel('Transpose', backend, { x: reshaped(t, shape) }, { perm });
 }
+
+/** The attributes every 2-D convolution gradient kernel receives. */
+export type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: [number, number] | number;
+};
+
+export type Shape4 = [number, number, number, number];
