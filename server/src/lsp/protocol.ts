@@ -1,12 +1,14 @@
 /**
- * The Modelspec extensions to LSP, shared by the server and the VS Code client: one
- * custom request, one custom notification and the workspace/executeCommand ids. Types
- * only (no runtime imports), so either side can import this file without pulling the
- * other's dependencies in.
+ * The Modelspec extensions to LSP, shared by the server and the VS Code client: custom
+ * requests and notifications (models, runs) and the workspace/executeCommand ids. Type
+ * imports only, so either side (and the webview) can import this file without pulling
+ * the other's dependencies in.
  *
  * Integers that may exceed 2^53 (parameters, MACs, FLOPs, bytes) travel as JSON numbers
  * while safe and as decimal strings above, exactly like `modelspec estimate --json`.
  */
+
+import type { EpochStats, Params, RunResult } from '../training/protocol';
 
 export type JsonInteger = number | string;
 
@@ -125,40 +127,18 @@ export interface RunView {
   readonly etaMs: number | null;
 }
 
-export interface RunEpoch {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy?: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly samplesPerSec: number;
-  readonly elapsedMs: number;
-}
+/** One epoch's figures, as the trainer reports them and history.csv stores them. */
+export type RunEpoch = EpochStats;
 
 export interface RunEstimates {
-  readonly params: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
+  readonly params: Params;
   readonly flops: JsonInteger;
   readonly trainingMemoryBytes: JsonInteger;
   readonly trainingFlops: JsonInteger | null;
 }
 
-/** What a finished run measured (the trainer's RunResult, as JSON). */
-export interface RunOutcome {
-  readonly status: 'completed' | 'cancelled' | 'stopped-early';
-  readonly metrics: {
-    readonly accuracy: number;
-    readonly f1: number;
-    readonly perClass: readonly { readonly label: string; readonly precision: number; readonly recall: number; readonly f1: number; readonly support: number }[];
-    readonly confusion: readonly (readonly number[])[];
-  };
-  readonly trainMs: number;
-  readonly inferenceMsPerSample: number;
-  readonly sizeBytes: number;
-  readonly params: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
-  readonly flops: JsonInteger;
-  readonly epochsRun: number;
-  readonly estimatedTrainMs?: number;
-}
+/** What a finished run measured: the trainer's RunResult without what RunView already says. */
+export type RunOutcome = Pick<RunResult, 'status' | 'metrics' | 'trainMs' | 'inferenceMsPerSample' | 'sizeBytes' | 'params' | 'flops' | 'epochsRun' | 'estimatedTrainMs'>;
 
 /** The result of `modelspec.server.compare`: the comparison and its runs, in the order of its models. */
 export interface ComparisonResult {

@@ -26,7 +26,6 @@ import {
   type CommandArgs,
   type ComparisonResult,
   type ComparisonView,
-  type RunOutcome,
   type RunsResult,
   type RunView,
 } from './protocol';
@@ -298,10 +297,9 @@ function cancelled(token: CancellationToken): Promise<undefined> {
 }
 
 function finished(result: RunResult): Partial<RunView> {
-  const outcome: RunOutcome = result;
   return {
     status: result.status,
-    result: outcome,
+    result,
     backend: result.backend,
     backendNote: result.backendNote ?? null,
     finishedAt: new Date().toISOString(),
