@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  CancellationTokenSource,
   ErrorCodes,
   LSPErrorCodes,
   ResponseError,
@@ -202,33 +201,25 @@ export class TrainingService {
     const ticket = this.queue.enter();
     const ahead = ticket.ahead();
     if (ahead > 0) report(0, `queued: ${ahead} run${ahead === 1 ? '' : 's'} ahead`);
-    const stop = new CancellationTokenSource();
-    const subscription = token.onCancellationRequested(() => stop.cancel());
-    if (token.isCancellationRequested) stop.cancel();
+    const release = await Promise.race([ticket.ready, cancelled(token)]);
+    if (!release) {
+      ticket.withdraw();
+      set({ status: 'cancelled', error: 'Cancelled before it started.', finishedAt: new Date().toISOString() });
+      return view;
+    }
     try {
-      const release = await Promise.race([ticket.ready, cancelled(stop.token)]);
-      if (!release) {
-        ticket.withdraw();
-        set({ status: 'cancelled', error: 'Cancelled before it started.', finishedAt: new Date().toISOString() });
-        return view;
+      set({ status: 'running', startedAt: new Date().toISOString() });
+      report(0, 'starting…');
+      const end = await this.launch(target, model, epochs, token, (m) => this.onTrainerMessage(m, view, set, report));
+      if (end.type === 'done') set(finished(end.result));
+      else {
+        if (view.runDir) recordFailure(view.runDir, end.message);
+        this.deps.log.error(`Training ${model} failed (${end.reason}): ${end.message}`);
+        set({ status: 'failed', error: end.message, finishedAt: new Date().toISOString(), etaMs: null });
       }
-      try {
-        set({ status: 'running', startedAt: new Date().toISOString() });
-        report(0, 'starting…');
-        const end = await this.launch(target, model, epochs, stop.token, (m) => this.onTrainerMessage(m, view, set, report));
-        if (end.type === 'done') set(finished(end.result));
-        else {
-          if (view.runDir) recordFailure(view.runDir, end.message);
-          this.deps.log.error(`Training ${model} failed (${end.reason}): ${end.message}`);
-          set({ status: 'failed', error: end.message, finishedAt: new Date().toISOString(), etaMs: null });
-        }
-        return view;
-      } finally {
-        release();
-      }
+      return view;
     } finally {
-      subscription.dispose();
-      stop.dispose();
+      release();
     }
   }
 
