@@ -53,6 +53,11 @@ function addSums(into: Sums | undefined, from: Sums, times?: bigint): void {
   into.activations += from.activations * times;
 }
 
+/** What was added to `now` since it read `then`. */
+function since(now: Sums, then: Sums): Sums {
+  return { trainable: now.trainable - then.trainable, nonTrainable: now.nonTrainable - then.nonTrainable, macs: now.macs - then.macs, activations: now.activations - then.activations };
+}
+
 interface Walk {
   readonly ctx: NeuralContext;
   readonly rows: LayerRow[];
@@ -385,19 +390,24 @@ function repeatBody(walk: Walk, item: A.RepeatStmt, n: number, env: Env, input: 
     const before = walk.rows.length;
     const open = walk.sums[walk.sums.length - 1];
     const snapshot = { ...open };
+    const facts = walk.facts;
     const out = walkItems(walk, item.body, env, shape, depth + 1, site);
     const remaining = n - i - 1;
     if (out === undefined || walk.overflow) return undefined;
     if (remaining > 0 && sameShape(out, shape) && (i + 1 >= EXPAND_COPIES || remaining + i + 1 > EXPAND_COPIES)) {
       // Same input shape gives the same layers again: count the remaining copies without walking them.
       const copies = remaining + 1;
-      const copy = { trainable: open.trainable - snapshot.trainable, nonTrainable: open.nonTrainable - snapshot.nonTrainable, macs: open.macs - snapshot.macs, activations: open.activations - snapshot.activations };
-      addSums(open, copy, BigInt(remaining));
+      addSums(open, since(open, snapshot), BigInt(remaining));
       for (let r = before; r < walk.rows.length; r++) {
         const row = walk.rows[r];
         walk.rows[r] = { ...row, count: row.count * copies, activations: row.activations * BigInt(copies) };
       }
       return out;
+    }
+    if (remaining > 0 && sameShape(out, shape) && walk.facts === facts) {
+      // The next copy would meet the same shape, arguments and facts, so it would walk to
+      // the same rows: add those instead of walking again (GPT-2's 12 blocks walk once).
+      return replayCopies(walk, before, remaining, snapshot, out);
     }
     if (i >= MAX_ITERATIONS) {
       diags.add('size-overflow', `repeat ${n} keeps changing the shape for more than ${MAX_ITERATIONS} copies; reduce the count.`, item.count.range);
@@ -407,6 +417,22 @@ function repeatBody(walk: Walk, item: A.RepeatStmt, n: number, env: Env, input: 
     shape = out;
   }
   return shape;
+}
+
+/** Appends `copies` more copies of the rows from `from` on, with their totals, as walking them again would. */
+function replayCopies(walk: Walk, from: number, copies: number, before: Sums, out: Shape): Shape | undefined {
+  const open = walk.sums[walk.sums.length - 1];
+  const copy = since(open, before);
+  const end = walk.rows.length;
+  for (let c = 0; c < copies; c++) {
+    // Rows are never changed in place (a closing group or collapsing repeat writes a new object), so copies may share them.
+    for (let r = from; r < end; r++) {
+      if (!roomForRow(walk, walk.rows[r].site)) return undefined;
+      walk.rows.push(walk.rows[r]);
+    }
+    addSums(open, copy);
+  }
+  return out;
 }
 
 function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {

@@ -56,6 +56,24 @@ test('repeat: small counts are expanded; huge shape-preserving counts are multip
   assert.equal(row?.count, 1_000_000_000);
 });
 
+test('a repeat whose copies keep the shape gives the rows and totals of writing the copies out', () => {
+  const body = '    residual {\n      dense(6, activation: relu)\n      dense(6)\n    }\n    layernorm\n';
+  const repeated = only(`model M {\n  input: [6]\n  repeat 4 {\n${body}  }\n}`);
+  const written = only(`model M {\n  input: [6]\n  repeat 1 {\n${body.repeat(4)}  }\n}`);
+  const shape = (rows: typeof repeated.rows) => rows.slice(1).map((r) => [r.kind, r.name, r.depth, String(r.output), r.trainable, r.macs, r.activations, r.count]);
+  assert.deepEqual(shape(repeated.rows), shape(written.rows));
+  assert.equal(repeated.totals.trainable, written.totals.trainable);
+  assert.equal(repeated.totals.macs, written.totals.macs);
+  assert.equal(repeated.rows[0].trainable, 4n * (2n * (6n * 6n + 6n) + 12n), 'the repeat row sums all four copies');
+});
+
+test('a copy that sees different model facts is walked, not repeated', () => {
+  // The first tied dense comes before any embedding; the second shares the embedding of copy one.
+  const m = run('model M {\n  input: [8]\n  repeat 2 {\n    dense(5, tied: true)\n    embedding(5, 8)\n    flatten\n    dense(8)\n  }\n}').models[0];
+  const tied = m.rows.filter((r) => r.name === 'dense' && r.output?.[0] === 5);
+  assert.deepEqual(tied.map((r) => r.trainable), [8n * 5n + 5n, 5n]);
+});
+
 test('repeat that changes the shape walks each copy until the shape settles', () => {
   const m = only('model M {\n  input: [16, 16, 3]\n  repeat 100 { conv2d(8, kernel: 1, stride: 2, padding: same) }\n}');
   assert.deepEqual(m.outputShape, [1, 1, 8]);
