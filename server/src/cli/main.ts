@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { createNodeHost } from '../data/nodeHost';
 import { runCheck } from './check';
 import { runEstimate } from './estimate';
@@ -103,6 +104,12 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
+  // A CLI run is one cold pass over its input. With inlining, TurboFan's compiles of the
+  // parser and checker grow so large (60-90 ms each on two cores) that optimised code
+  // arrives when the work is nearly done; without it, it arrives early. Measured by
+  // bench/check-large.ts. Warm code is slower without inlining, so the long-lived
+  // language server keeps it; training runs in its own process and keeps it too.
+  setFlagsFromString('--no-turbo-inlining');
   main(process.argv.slice(2), {
     out: (t) => process.stdout.write(t + '\n'),
     err: (t) => process.stderr.write(t + '\n'),
