@@ -105,7 +105,7 @@ export function bindArgs(
 /** Each argument list's defaults, in spec order, and whether any argument is required. */
 const defaults = new WeakMap<readonly ArgSpec[], { readonly values: Readonly<Record<string, ArgValue>>; readonly required: boolean }>();
 
-function defaultsOf(specs: readonly ArgSpec[]): { readonly values: Readonly<Record<string, ArgValue>>; readonly required: boolean } {
+export function defaultsOf(specs: readonly ArgSpec[]): { readonly values: Readonly<Record<string, ArgValue>>; readonly required: boolean } {
   let d = defaults.get(specs);
   if (!d) {
     const values: Record<string, ArgValue> = {};

@@ -2,7 +2,7 @@ import type { ArgValue, CallSpec, PropertySpec } from '../catalog/types';
 import type * as A from '../language/ast';
 import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
-import { bindArgs, convert, type BindContext } from './args';
+import { bindArgs, convert, defaultsOf, type BindContext } from './args';
 import { evaluate, type Env, type Value } from './values';
 
 export interface BoundCall {
@@ -41,7 +41,10 @@ export function bindSettings(
   custom: ReadonlySet<string> = NONE_CUSTOM,
 ): BoundSettings {
   const { diags } = ctx;
-  const values: Record<string, ArgValue | undefined> = {};
+  // Defaults first, overwritten by what converts: every result of one section has the same
+  // property layout, and a written value that failed to convert (reported) leaves its
+  // default, so later stages always see a value of the right type.
+  const values: Record<string, ArgValue | undefined> = { ...defaultsOf(specs).values };
   const calls: Record<string, BoundCall> = {};
   const written = props.length ? new Map<string, WrittenSetting>() : NOTHING_WRITTEN;
   for (const prop of props) {
@@ -74,11 +77,6 @@ export function bindSettings(
     }
     const converted = convert(section, spec, value, ctx);
     if (converted !== undefined) values[key] = converted;
-  }
-  // A written value that failed to convert was reported; its default stands in, so later
-  // stages always see a value of the right type.
-  for (const spec of specs) {
-    if (values[spec.name] === undefined && spec.default !== undefined) values[spec.name] = spec.default;
   }
   return { values, calls, written };
 }
