@@ -402,7 +402,15 @@ function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimato
   return model;
 }
 
+/** Most models have no train section, and then their settings are all defaults: one shared, frozen object. */
+let defaultTraining: TrainSettings | undefined;
+
 function trainSettings(section: A.TrainSection | undefined, bind: BindContext): TrainSettings {
+  if (!section) return (defaultTraining ??= deepFreeze(readTrainSettings(undefined, bind)));
+  return readTrainSettings(section, bind);
+}
+
+function readTrainSettings(section: A.TrainSection | undefined, bind: BindContext): TrainSettings {
   const s = bindSettings('train', TRAIN_SETTINGS, section?.props ?? [], EMPTY_ENV, bind);
   const optimizerName = (s.values.optimizer as string | undefined) ?? 'adam';
   const optimizer = s.calls.optimizer ?? defaultCall(optimizerName, section?.range);
@@ -425,4 +433,12 @@ function defaultCall(name: string, range: Range | undefined) {
   for (const a of spec.args) args[a.name] = a.default;
   const zero = { line: 0, character: 0 };
   return { name: spec.name, args, range: range ?? { start: zero, end: zero } };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
