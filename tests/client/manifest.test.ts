@@ -89,11 +89,10 @@ test('every setting the server reads is contributed, with the server’s default
   walk(DEFAULT_SETTINGS as unknown as Record<string, unknown>, 'modelspec.');
   for (const [key, value] of Object.entries(flat)) {
     assert.ok(properties[key], `${key} is read by the server but not contributed`);
-    if (key !== 'modelspec.accelerators') assert.deepEqual(properties[key].default, value, key);
+    assert.deepEqual(properties[key].default, value, key);
   }
   // The editor's accelerator list passes the server's validation unchanged.
   const accelerators = properties['modelspec.accelerators'].default as unknown[];
-  assert.ok(accelerators.length >= 3);
   assert.deepEqual(normalizeSettings({ accelerators }).accelerators, accelerators);
 });
 

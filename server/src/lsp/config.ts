@@ -17,12 +17,15 @@ export interface Settings {
 }
 
 /**
- * fp32 peaks from the vendors' data sheets (no tensor cores, no sparsity) at a utilisation
- * typical of small-batch training; users with other hardware or precisions set their own.
+ * Peaks from the vendors' data sheets (dense, no sparsity; fp32 without tensor cores, and the
+ * A100's tf32 tensor cores) at a utilisation typical of small-batch training; users with
+ * other hardware or precisions set their own. The manifest's default is this same list.
  */
 export const DEFAULT_ACCELERATORS: readonly Accelerator[] = [
   { name: 'NVIDIA T4 (fp32)', peakTflops: 8.1, utilization: 0.4 },
   { name: 'NVIDIA A100 (fp32)', peakTflops: 19.5, utilization: 0.4 },
+  { name: 'NVIDIA A100 (tf32)', peakTflops: 156, utilization: 0.4 },
+  { name: 'NVIDIA RTX 4090 (fp32)', peakTflops: 82.6, utilization: 0.4 },
 ];
 
 /**
