@@ -73,7 +73,126 @@ const MAX_NAMED_COLUMNS = 10;
 const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', '?']);
 
 export function summarizeTable(text: string, opts: TableOptions): TableSummary | TableFailure {
+  return quickSummary(text, opts) ?? readTable(text, opts, false);
+}
+
+/** The summary through the full CSV reader, whatever the text: the reference `quickSummary` must agree with. */
+export function summarizeFully(text: string, opts: TableOptions): TableSummary | TableFailure {
   return readTable(text, opts, false);
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+
+/**
+ * The summary of a clean numeric CSV without a string per cell: the checker summarises
+ * every dataset file on each run, and in a cold CLI process the full reader's per-cell
+ * strings, trims and Number() calls cost tens of milliseconds for a file like digits.csv.
+ * Undefined as soon as anything is not plain (a quote, a blank or ragged line, a lone CR,
+ * a feature cell that is not a plain decimal number, a missing label, an unclear
+ * target): the full reader then gives the summary or the failure, with its messages.
+ */
+export function quickSummary(text: string, opts: TableOptions): TableSummary | undefined {
+  if (text.includes('"')) return undefined;
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let headerEnd = i;
+  while (headerEnd < n && text.charCodeAt(headerEnd) !== LF && text.charCodeAt(headerEnd) !== CR) headerEnd++;
+  const columns = text.slice(i, headerEnd).split(',').map((h) => h.trim());
+  const width = columns.length;
+  let target = width - 1;
+  if (opts.target !== undefined) {
+    target = columns.indexOf(opts.target);
+    if (target < 0 || columns.indexOf(opts.target, target + 1) >= 0) return undefined;
+  }
+  if (width < 2) return undefined;
+  i = afterLineBreak(text, headerEnd);
+  if (i < 0 || i >= n) return undefined;
+
+  const rawLabels: string[] = [];
+  while (i < n) {
+    for (let field = 0; ; field++) {
+      if (field === target) {
+        const start = i;
+        while (i < n && text.charCodeAt(i) !== COMMA && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
+        const label = text.slice(start, i).trim();
+        if (MISSING_MARKERS.has(label.toLowerCase())) return undefined;
+        rawLabels.push(label);
+      } else {
+        i = plainNumberEnd(text, i);
+        if (i < 0) return undefined;
+      }
+      if (text.charCodeAt(i) === COMMA) {
+        if (field + 1 === width) return undefined;
+        i++;
+        continue;
+      }
+      if (field + 1 !== width) return undefined;
+      break;
+    }
+    if (i < n) {
+      i = afterLineBreak(text, i);
+      if (i < 0) return undefined;
+    }
+  }
+
+  const featureIndex = columns.map((_, c) => c).filter((c) => c !== target);
+  const { labels, labelCounts } = countLabels(rawLabels);
+  return {
+    rows: rawLabels.length,
+    columns,
+    targetColumn: columns[target],
+    targetIndex: target,
+    features: featureIndex.length,
+    featureNames: featureIndex.map((c) => columns[c]),
+    labels,
+    labelCounts,
+    missing: [],
+    missingCount: 0,
+    nonNumeric: [],
+    nonNumericCount: 0,
+  };
+}
+
+/** Index past the LF or CRLF at `i`, or -1 for a lone CR (left to the full reader). */
+function afterLineBreak(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === LF) return i + 1;
+  return c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : -1;
+}
+
+/**
+ * End of a field holding [+-]digits[.digits][e[+-]d{1,2}] with at most 20 digits (so
+ * Number() of it is finite), or -1 when the field at `i` is anything else.
+ */
+function plainNumberEnd(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
+  let digits = 0;
+  while (c >= 0x30 && c <= 0x39) {
+    digits++;
+    c = text.charCodeAt(++i);
+  }
+  if (c === 0x2e) {
+    c = text.charCodeAt(++i);
+    while (c >= 0x30 && c <= 0x39) {
+      digits++;
+      c = text.charCodeAt(++i);
+    }
+  }
+  if (digits === 0 || digits > 20) return -1;
+  if (c === 0x65 || c === 0x45) {
+    c = text.charCodeAt(++i);
+    if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
+    let exponent = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      exponent++;
+      c = text.charCodeAt(++i);
+    }
+    if (exponent === 0 || exponent > 2) return -1;
+  }
+  return i >= text.length || c === COMMA || c === LF || c === CR ? i : -1;
 }
 
 /** Like `summarizeTable`, plus the numbers; fails on the first missing or non-numeric feature cell. */
@@ -166,14 +285,9 @@ function readTable(text: string, opts: TableOptions, wantNumbers: boolean): Tabl
     }
   }
 
-  const { labels, index } = labelIndex(rawLabels);
-  const labelCounts = new Array<number>(labels.length).fill(0);
+  const { labels, labelCounts, index } = countLabels(rawLabels);
   const y = wantNumbers ? new Int32Array(rowCount) : undefined;
-  for (let r = 0; r < rowCount; r++) {
-    const k = index(rawLabels[r]);
-    labelCounts[k]++;
-    if (y) y[r] = k;
-  }
+  if (y) for (let r = 0; r < rowCount; r++) y[r] = index(rawLabels[r]);
 
   const summary: TableSummary = {
     rows: rowCount,
@@ -226,6 +340,14 @@ function labelIndex(raw: readonly string[]): { labels: string[]; index: (label: 
   distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const position = new Map(distinct.map((l, i) => [l, i]));
   return { labels: distinct, index: (label) => position.get(label)! };
+}
+
+/** Distinct labels in display order, rows per label, and the lookup from a raw label to its index. */
+function countLabels(raw: readonly string[]): { labels: string[]; labelCounts: number[]; index: (label: string) => number } {
+  const { labels, index } = labelIndex(raw);
+  const labelCounts = new Array<number>(labels.length).fill(0);
+  for (let r = 0; r < raw.length; r++) labelCounts[index(raw[r])]++;
+  return { labels, labelCounts, index };
 }
 
 function listNames(columns: readonly string[]): string {
