@@ -291,6 +291,42 @@ function measureCli(tiny: string, tinyLines: number, large: string, largeLines: 
   return { tinyLines, tinyMs, largeLines, largeMs, versionMs: median(versionTimes), extraMs: largeMs - tinyMs, extraStartups: (largeMs - tinyMs) / tinyMs };
 }
 
+interface ColdResult {
+  /** Median of the first analyze() in fresh processes, with the CLI's V8 flag and with V8's defaults. */
+  cliFlagMs: number;
+  defaultFlagsMs: number;
+  /** The same file's warm median from (a). */
+  warmMs: number;
+}
+
+/**
+ * One analyze() of `path` in this fresh process, printed in ms: the cold cost the CLI pays
+ * (lazy compilation, interpreter and baseline tiers, feedback and heap warm-up), without
+ * Node's start-up or module loading.
+ */
+function coldChild(path: string): void {
+  const text = readFileSync(path, 'utf8');
+  const host = createNodeHost();
+  const t0 = performance.now();
+  analyze(text, { file: path, host });
+  console.log((performance.now() - t0).toFixed(2));
+}
+
+function measureCold(path: string, warmMs: number): ColdResult {
+  const once = (flags: string[]) => {
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', __filename, '--cold-child', path], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cold analysis failed: ${r.stderr}`);
+    return Number(r.stdout.trim());
+  };
+  const withFlag: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < CLI_RUNS; i++) {
+    withFlag.push(once(['--no-turbo-inlining']));
+    without.push(once([]));
+  }
+  return { cliFlagMs: median(withFlag), defaultFlagsMs: median(without), warmMs };
+}
+
 /** The CLI bundle must reflect the current source, or the end-to-end figures measure old code. */
 function ensureFreshCli(): void {
   const newest = (dir: string): number =>
@@ -353,6 +389,21 @@ function main(): number {
     ),
   );
   console.log(`extra cost of ${fmt(cli.largeLines)} lines: ${fmt(cli.extraMs, 1)} ms = ${cli.extraStartups.toFixed(2)} x a CLI start-up (target: about 1)\n`);
+
+  // Where the extra cost comes from: the same analysis, cold in a fresh process against warm.
+  const cold = measureCold(files.get(CLI_SIZE)!.path, sizes.find((s) => s.lines === CLI_SIZE)!.medianMs);
+  console.log(`(c) analyze() of the ${fmt(CLI_SIZE)}-line file: first call in a fresh process (median of ${CLI_RUNS}) against warm (a)`);
+  console.log(
+    table(
+      ['run', 'ms', 'vs warm'],
+      [
+        ['cold, V8 defaults', fmt(cold.defaultFlagsMs, 1), fmt(cold.defaultFlagsMs / cold.warmMs, 2)],
+        ['cold, --no-turbo-inlining (as the CLI)', fmt(cold.cliFlagMs, 1), fmt(cold.cliFlagMs / cold.warmMs, 2)],
+        ['warm', fmt(cold.warmMs, 1), '1.00'],
+      ],
+    ),
+  );
+  console.log(`warm analysis alone is ${(cold.warmMs / cli.tinyMs).toFixed(2)} x a CLI start-up\n`);
   // Neighbours on a shared machine slow both sides: the figures mean little without the load.
   const loadAtEnd = loadavg();
   console.log(`load average: ${loadAtStart[0].toFixed(1)} at start, ${loadAtEnd[0].toFixed(1)} at end\n`);
@@ -373,6 +424,7 @@ function main(): number {
         loadAverage: { start: loadAtStart, end: loadAtEnd },
         inProcess: { runs: RUNS, warmupRuns: WARMUP_RUNS, sizes, fittedExponent: exponent, fittedExponentOfMinimums: minExponent },
         cli: { runs: CLI_RUNS, ...cli },
+        cold,
         thresholds: { maxExponent: MAX_EXPONENT, maxExtraStartups: MAX_EXTRA_STARTUPS },
         failures,
       },
@@ -389,4 +441,7 @@ function main(): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  if (process.argv[2] === '--cold-child') coldChild(process.argv[3]);
+  else process.exitCode = main();
+}
