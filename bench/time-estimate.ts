@@ -17,7 +17,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { analyze } from '../server/src/analysis/analyze';
 import { createNodeHost } from '../server/src/data/nodeHost';
-import { calibrate, rateKind, type Calibration, type RateKind } from '../server/src/training/calibrate';
+import { calibrate } from '../server/src/training/calibrate';
+import { rateKind, type Calibration, type RateKind } from '../server/src/training/trainTime';
 import { PROTOCOL_VERSION } from '../server/src/training/protocol';
 import { runTraining } from '../server/src/training/train';
 

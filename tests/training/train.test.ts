@@ -4,12 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runTraining } from '../../server/src/training/train';
 import { launchTrainer } from '../../server/src/training/launch';
 import { PROTOCOL_VERSION, type FromTrainer } from '../../server/src/training/protocol';
 import { loadClassical } from '../../server/src/training/classical';
+import { loadCalibrations } from '../../server/src/training/calibrationFile';
+import { estimateTrainMs } from '../../server/src/training/trainTime';
+import { analyze } from '../../server/src/analysis/analyze';
+import { createNodeHost } from '../../server/src/data/nodeHost';
 
 const ROOT = resolve(__dirname, '../..');
 const SPEC = join(__dirname, 'fixtures/small.model');
@@ -54,6 +58,11 @@ test('a neural model trains with progress per epoch, and its saved model gives t
   // The calibrated time estimate, announced at the start and kept in the result.
   assert.ok(r.estimatedTrainMs !== undefined && Number.isFinite(r.estimatedTrainMs) && r.estimatedTrainMs > 0, `estimatedTrainMs ${r.estimatedTrainMs}`);
   assert.equal(startEstimate, r.estimatedTrainMs);
+  // The measurement behind it is kept beside the runs for the editor's estimate, and gives the same figure.
+  const [kept] = loadCalibrations(dirname(r.runDir));
+  assert.equal(kept?.backend, 'wasm');
+  const model = analyze(readFileSync(SPEC, 'utf8'), { file: SPEC, host: createNodeHost() }).models.find((m) => m.name === 'Mlp')!;
+  assert.equal(estimateTrainMs(model, model.train.epochs, kept), r.estimatedTrainMs);
   const history = readFileSync(join(r.runDir, 'history.csv'), 'utf8').trim().split('\n');
   assert.equal(history.length, 16);
   assert.match(history[0], /^epoch,loss,accuracy,val_loss,val_accuracy/);

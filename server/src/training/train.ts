@@ -1,12 +1,14 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { analyze } from '../analysis/analyze';
 import type { Analysis, DatasetInfo, ModelAnalysis } from '../analysis/model';
 import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
-import { calibrate, estimateTrainMs, rateKind } from './calibrate';
+import { calibrate } from './calibrate';
+import { saveCalibration } from './calibrationFile';
+import { estimateTrainMs, rateKind } from './trainTime';
 import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
 import { DataError, prepareDataset, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
@@ -136,7 +138,7 @@ function engineNote(kind: string): string {
 async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext): Promise<RunResult> {
   const backend: BackendInfo = await initBackend(request.backend ?? 'node');
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  const estimatedTrainMs = await estimateTime(tf, model, epochs, ctx);
+  const estimatedTrainMs = await estimateTime(tf, model, epochs, dirname(dir), ctx);
   // tfjs draws initial weights from Math.random when no seed is given; this process
   // trains one model, so seeding it (after the calibration's models drew theirs) makes
   // runs repeat.
@@ -188,10 +190,19 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
   };
 }
 
-/** The calibrated time estimate; a failed calibration costs the estimate, not the run. */
-async function estimateTime(tf: typeof import('@tensorflow/tfjs'), model: ModelAnalysis, epochs: number, ctx: TrainContext): Promise<number | undefined> {
+/**
+ * The calibrated time estimate; a failed calibration costs the estimate, not the run. The
+ * measurement is kept in the runs folder, where the editor reads it for its own estimate.
+ */
+async function estimateTime(tf: typeof import('@tensorflow/tfjs'), model: ModelAnalysis, epochs: number, runsDir: string, ctx: TrainContext): Promise<number | undefined> {
   try {
-    return estimateTrainMs(model, epochs, await calibrate(tf, rateKind(model)));
+    const calibration = await calibrate(tf, rateKind(model));
+    try {
+      saveCalibration(runsDir, calibration);
+    } catch (error) {
+      ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `Could not keep the calibration for the editor: ${(error as Error).message}` });
+    }
+    return estimateTrainMs(model, epochs, calibration);
   } catch (error) {
     ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `No training-time estimate: calibration failed: ${(error as Error).message}` });
     return undefined;

@@ -9,7 +9,8 @@ import { analyze } from '../../../server/src/analysis/analyze';
 import type { ModelAnalysis } from '../../../server/src/analysis/model';
 import { createNodeHost } from '../../../server/src/data/nodeHost';
 import { initBackend } from '../../../server/src/training/backend/select';
-import { calibrate, estimateTrainMs, rateKind, referenceModels, type Calibration } from '../../../server/src/training/calibrate';
+import { calibrate, referenceModels } from '../../../server/src/training/calibrate';
+import { estimateTrainMs, rateKind, type Calibration } from '../../../server/src/training/trainTime';
 
 const SAMPLES = resolve(__dirname, '../../../samples');
 
