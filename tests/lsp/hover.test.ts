@@ -3,7 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hover } from 'vscode-languageserver-protocol';
-import { fixtureText, fixtureUri, positionOf, TestClient } from './client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../server/src/analysis/analyze';
+import { createNodeHost } from '../../server/src/data/nodeHost';
+import { saveCalibration } from '../../server/src/training/calibrationFile';
+import { estimateTrainMs, trainingSteps } from '../../server/src/training/trainTime';
+import { formatDuration } from '../../server/src/util/format';
+import { FIXTURES, fixtureText, fixtureUri, positionOf, TestClient } from './client';
 
 let client: TestClient;
 const lenet = fixtureText('lenet5.model');
@@ -58,7 +66,7 @@ test('a model name shows the summary table with the stated assumptions', async (
   // No dataset: the time is per 1,000 samples per epoch, on this machine and the configured accelerator.
   assert.match(text, /\| This machine \| ≈ .* at [\d.]+ [KMG]?FLOP\/s per 1,000 samples per epoch \|/);
   assert.match(text, /\| Test TPU \| ≈ .* at 100 TFLOP\/s peak × 50% utilisation per 1,000 samples per epoch \|/);
-  assert.match(text, /calibration of plain JavaScript/);
+  assert.match(text, /calibration of plain JavaScript .* leaves out the cost of each training step/);
   assert.match(text, /3 × forward FLOPs/);
 });
 
@@ -132,4 +140,26 @@ test('nothing to say: whitespace and comments answer null', async () => {
 test('an unknown document answers null', async () => {
   const h = await client.request('textDocument/hover', { textDocument: { uri: 'file:///nowhere.model' }, position: { line: 0, character: 0 } });
   assert.equal(h, null);
+});
+
+test('after a run has measured this machine, a model hover estimates its time as the run would', async () => {
+  const runsDir = mkdtempSync(join(tmpdir(), 'modelspec-calibration-'));
+  const calibration = { backend: 'wasm', kind: 'dense' as const, stepMs: 2.5, flopsPerSecond: 4e8, millis: 900 };
+  saveCalibration(runsDir, calibration, new Date('2026-11-20T10:00:00Z'));
+  const measured = await TestClient.start({ settings: { runsDirectory: runsDir } });
+  try {
+    await measured.openFixture('iris.model');
+    const h = await measured.request<Hover | null>('textDocument/hover', { textDocument: { uri: fixtureUri('iris.model') }, position: positionOf(iris, 'model IrisMLP', 'model '.length + 1) });
+    const text = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+    const file = join(FIXTURES, 'iris.model');
+    const model = analyze(iris, { file, host: createNodeHost() }).models.find((m) => m.name === 'IrisMLP')!;
+    const expected = estimateTrainMs(model, model.train.epochs, calibration)!;
+    const steps = trainingSteps(model, model.compute.samples!, model.train.epochs);
+    assert.match(text, new RegExp(`\\| This machine \\| ≈ ${formatDuration(expected / 1000).replace('.', '\\.')}: ${steps.toLocaleString('en-US')} steps × 2\\.5 ms \\+ arithmetic at `));
+    assert.match(text, /training engine's own measurement on the wasm backend \(2026-11-20, for dense models\)/);
+    assert.doesNotMatch(text, /plain JavaScript/);
+  } finally {
+    await measured.stop();
+    rmSync(runsDir, { recursive: true, force: true });
+  }
 });

@@ -9,12 +9,16 @@ import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/f
 import type { Settings } from './config';
 import { locate, modelNamed, modelOf, rowsAt, settingKeyOf, type Located, type Owner, type Slot } from './locate';
 import { callableFor, describeParam, settingSpec, signatureLabel, type Callable, type Param } from './specs';
+import { latestCalibration, type StoredCalibration } from '../training/calibrationFile';
+import { rateKind, trainingSteps, trainMs } from '../training/trainTime';
 import { acceleratorFlopsPerSecond, machineCalibration, secondsFor } from './timeEstimate';
 
 export interface HoverContext {
   readonly analysis: Analysis;
   readonly settings: Settings;
   readonly getText: (range: Range) => string;
+  /** The trainer's measurements of this machine for the document's runs folder (none before a first run). */
+  readonly calibrations?: () => readonly StoredCalibration[];
 }
 
 /** Hover over a layer, an argument, a setting, a keyword, or a dataset / block / model name. */
@@ -37,7 +41,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
     case 'declName':
       if (at.decl.kind === 'model') {
         const m = modelOf(analysis, at.decl);
-        return m ? modelSummary(m, ctx.settings) : undefined;
+        return m ? modelSummary(m, ctx.settings, ctx.calibrations?.() ?? []) : undefined;
       }
       if (at.decl.kind === 'dataset') {
         const d = analysis.datasets.get(at.decl.name.name);
@@ -46,7 +50,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
       return blockHover(ctx, at.decl, undefined);
     case 'compareName': {
       const m = modelNamed(analysis, at.id.name);
-      return m ? modelSummary(m, ctx.settings) : undefined;
+      return m ? modelSummary(m, ctx.settings, ctx.calibrations?.() ?? []) : undefined;
     }
     case 'layerName':
       return layerHover(ctx, at.call, at.decl.kind === 'block');
@@ -196,7 +200,7 @@ function table(rows: readonly (readonly [string, string])[]): string {
 const rate = (flopsPerSecond: number) => formatSI(BigInt(Math.round(flopsPerSecond)), 'FLOP/s');
 
 /** The summary table of a model: totals, sizes, FLOPs, memory, training compute and time, with the assumptions. */
-export function modelSummary(m: ModelAnalysis, settings: Settings): string {
+export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations: readonly StoredCalibration[] = []): string {
   const head = [`**model ${m.name}**`, m.kind, m.dataset ? `data: ${m.dataset.name}` : undefined, m.inputShape ? `${formatShape(m.inputShape)} → ${m.outputShape ? formatShape(m.outputShape) : '?'}` : undefined]
     .filter(Boolean)
     .join(' · ');
@@ -220,9 +224,15 @@ export function modelSummary(m: ModelAnalysis, settings: Settings): string {
       `${formatBytes(m.memory.training)} = weights ${formatBytes(m.memory.weightsFp32)} + gradients ${formatBytes(m.memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(m.memory.optimizerState)} + activations ${formatBytes(m.memory.activationsPerSample)} × batch ${m.memory.batchSize}`,
     ]);
     const c = m.compute;
-    const calibration = machineCalibration();
-    const times = (flops: bigint): [string, string][] => [
-      ['This machine', `≈ ${duration(secondsFor(flops, calibration.flopsPerSecond))} at ${rate(calibration.flopsPerSecond)}`],
+    const measured = latestCalibration(calibrations, rateKind(m));
+    const calibration = measured ? undefined : machineCalibration();
+    const thisMachine = (flops: bigint, samples: number, epochs: number): string => {
+      if (!measured) return `≈ ${duration(secondsFor(flops, calibration!.flopsPerSecond))} at ${rate(calibration!.flopsPerSecond)}`;
+      const steps = trainingSteps(m, samples, epochs);
+      return `≈ ${duration(trainMs(steps, Number(flops), measured) / 1000)}: ${withSeparators(BigInt(steps))} steps × ${measured.stepMs.toFixed(1)} ms + arithmetic at ${rate(measured.flopsPerSecond)}`;
+    };
+    const times = (flops: bigint, samples: number, epochs: number): [string, string][] => [
+      ['This machine', thisMachine(flops, samples, epochs)],
       ...settings.accelerators.map((a): [string, string] => [
         escapeCell(a.name),
         `≈ ${duration(secondsFor(flops, acceleratorFlopsPerSecond(a)))} at ${a.peakTflops} TFLOP/s peak × ${Math.round(a.utilization * 100)}% utilisation`,
@@ -230,15 +240,17 @@ export function modelSummary(m: ModelAnalysis, settings: Settings): string {
     ];
     if (c.flops !== undefined) {
       rows.push(['Training compute', `${withSeparators(c.flops)} FLOPs (${formatSI(c.flops, 'FLOPs')}) = 3 × forward × ${withSeparators(c.samples ?? 0)} samples × ${c.epochs} epochs`]);
-      rows.push(...times(c.flops));
+      rows.push(...times(c.flops, c.samples ?? 0, c.epochs));
     } else {
       rows.push(['Training compute', `${formatSI(c.flopsPerSample, 'FLOPs')} per sample per epoch (3 × forward); no dataset, so no sample count`]);
       const per1000 = c.flopsPerSample * 1000n;
-      rows.push(...times(per1000).map(([k, v]): [string, string] => [k, `${v} per 1,000 samples per epoch`]));
+      rows.push(...times(per1000, 1000, 1).map(([k, v]): [string, string] => [k, `${v} per 1,000 samples per epoch`]));
     }
     notes.push(
       'Training ≈ 3 × forward FLOPs per sample (backward ≈ 2 × forward); FLOPs = 2 × MACs; weights, gradients, optimizer state and activations in fp32; sizes in 1024 steps.',
-      `*This machine* is a calibration of plain JavaScript (a ${calibration.size}×${calibration.size} float32 matrix product, ${rate(calibration.flopsPerSecond)}); the training engine may run faster or slower.`,
+      measured
+        ? `*This machine* uses the training engine's own measurement on the ${measured.backend} backend (${measured.measuredAt.slice(0, 10)}, for ${measured.kind} models): a fixed cost per step plus the arithmetic at the measured rate, as a run's estimate does.`
+        : `*This machine* is a calibration of plain JavaScript (a ${calibration!.size}×${calibration!.size} float32 matrix product, ${rate(calibration!.flopsPerSecond)}) that leaves out the cost of each training step; once a model has been trained here, the training engine's own measurement is used instead.`,
       'Accelerator times use the peak and utilisation from the `modelspec.accelerators` setting. Data loading, evaluation and early stopping are not counted.',
     );
   }

@@ -28,6 +28,8 @@ import { RUNS_REQUEST, type InitializationOptions, type RunsResult } from './pro
 import { signatureHelp } from './signatureHelp';
 import { documentSymbols } from './symbols';
 import { TrainingService } from './training';
+import { loadCalibrations } from '../training/calibrationFile';
+import { runsDirFor } from '../training/runs';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
@@ -115,7 +117,15 @@ const text = (doc: AnalyzedDocument) => ({
 const lineText = (doc: AnalyzedDocument) => (line: number) =>
   doc.document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
 
-connection.onHover(guard(log, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (doc) => hover({ ...text(doc), settings: config.current }, p.position))));
+// Settings first: a hover right after start-up would otherwise show the default accelerators and runs folder.
+connection.onHover(
+  guard(log, 'hover', null, async (p) => {
+    await config.ready();
+    return withDoc(p.textDocument.uri, null, (doc) =>
+      hover({ ...text(doc), settings: config.current, calibrations: () => loadCalibrations(runsDirFor(doc.file, config.current.runsDirectory)) }, p.position),
+    );
+  }),
+);
 connection.onCompletion(
   guard(log, 'completion', [], (p) => withDoc(p.textDocument.uri, [], (doc) => complete({ ...text(doc), host, file: doc.file, snippets }, p.position))),
 );
