@@ -83,23 +83,25 @@ export function summarizeFully(text: string, opts: TableOptions): TableSummary |
 
 const LF = 0x0a;
 const CR = 0x0d;
-const COMMA = 0x2c;
 
 /**
- * The summary of a clean numeric CSV without a string per cell: the checker summarises
- * every dataset file on each run, and in a cold CLI process the full reader's per-cell
- * strings, trims and Number() calls cost tens of milliseconds for a file like digits.csv.
- * Undefined as soon as anything is not plain (a quote, a blank or ragged line, a lone CR,
- * a feature cell that is not a plain decimal number, a missing label, an unclear
- * target): the full reader then gives the summary or the failure, with its messages.
+ * The summary of a clean numeric CSV without a string per feature cell: the checker
+ * summarises every dataset file on each run, and in a cold CLI process the full reader's
+ * per-cell strings, trims and Number() calls cost tens of milliseconds for a file like
+ * digits.csv. Each row is matched by one regular expression, which V8 compiles to machine
+ * code after its first use, whereas a hand-written scanning loop stays in the interpreter
+ * for much of a cold run. Undefined as soon as anything is not plain (a quote, a blank or
+ * ragged line, a lone CR, a feature cell that is not a plain decimal number, a missing
+ * label, an unclear target): the full reader then gives the summary or the failure, with
+ * its messages.
  */
 export function quickSummary(text: string, opts: TableOptions): TableSummary | undefined {
   if (text.includes('"')) return undefined;
   const n = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let headerEnd = i;
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let headerEnd = start;
   while (headerEnd < n && text.charCodeAt(headerEnd) !== LF && text.charCodeAt(headerEnd) !== CR) headerEnd++;
-  const columns = text.slice(i, headerEnd).split(',').map((h) => h.trim());
+  const columns = text.slice(start, headerEnd).split(',').map((h) => h.trim());
   const width = columns.length;
   let target = width - 1;
   if (opts.target !== undefined) {
@@ -107,34 +109,20 @@ export function quickSummary(text: string, opts: TableOptions): TableSummary | u
     if (target < 0 || columns.indexOf(opts.target, target + 1) >= 0) return undefined;
   }
   if (width < 2) return undefined;
-  i = afterLineBreak(text, headerEnd);
-  if (i < 0 || i >= n) return undefined;
+  const lineEnd = text.charCodeAt(headerEnd);
+  let i = lineEnd === LF ? headerEnd + 1 : lineEnd === CR && text.charCodeAt(headerEnd + 1) === LF ? headerEnd + 2 : n;
+  if (i >= n) return undefined;
 
+  const row = rowPattern(width, target);
   const rawLabels: string[] = [];
   while (i < n) {
-    for (let field = 0; ; field++) {
-      if (field === target) {
-        const start = i;
-        while (i < n && text.charCodeAt(i) !== COMMA && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
-        const label = text.slice(start, i).trim();
-        if (MISSING_MARKERS.has(label.toLowerCase())) return undefined;
-        rawLabels.push(label);
-      } else {
-        i = plainNumberEnd(text, i);
-        if (i < 0) return undefined;
-      }
-      if (text.charCodeAt(i) === COMMA) {
-        if (field + 1 === width) return undefined;
-        i++;
-        continue;
-      }
-      if (field + 1 !== width) return undefined;
-      break;
-    }
-    if (i < n) {
-      i = afterLineBreak(text, i);
-      if (i < 0) return undefined;
-    }
+    row.lastIndex = i;
+    const match = row.exec(text);
+    if (!match) return undefined;
+    const label = match[1].trim();
+    if (MISSING_MARKERS.has(label.toLowerCase())) return undefined;
+    rawLabels.push(label);
+    i = row.lastIndex;
   }
 
   const featureIndex = columns.map((_, c) => c).filter((c) => c !== target);
@@ -155,44 +143,18 @@ export function quickSummary(text: string, opts: TableOptions): TableSummary | u
   };
 }
 
-/** Index past the LF or CRLF at `i`, or -1 for a lone CR (left to the full reader). */
-function afterLineBreak(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === LF) return i + 1;
-  return c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : -1;
-}
-
 /**
- * End of a field holding [+-]digits[.digits][e[+-]d{1,2}] with at most 20 digits (so
- * Number() of it is finite), or -1 when the field at `i` is anything else.
+ * A feature cell that Number() certainly reads as a finite number: at most 20 integer
+ * digits and a two-digit exponent keep it below 1e120, and fraction digits cannot add to
+ * that. Empty cells, spaces, markers and every other form are left to the full reader.
  */
-function plainNumberEnd(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
-  let digits = 0;
-  while (c >= 0x30 && c <= 0x39) {
-    digits++;
-    c = text.charCodeAt(++i);
-  }
-  if (c === 0x2e) {
-    c = text.charCodeAt(++i);
-    while (c >= 0x30 && c <= 0x39) {
-      digits++;
-      c = text.charCodeAt(++i);
-    }
-  }
-  if (digits === 0 || digits > 20) return -1;
-  if (c === 0x65 || c === 0x45) {
-    c = text.charCodeAt(++i);
-    if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
-    let exponent = 0;
-    while (c >= 0x30 && c <= 0x39) {
-      exponent++;
-      c = text.charCodeAt(++i);
-    }
-    if (exponent === 0 || exponent > 2) return -1;
-  }
-  return i >= text.length || c === COMMA || c === LF || c === CR ? i : -1;
+const PLAIN_NUMBER = String.raw`[+-]?(?:\d{1,20}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?`;
+
+/** One whole data row of `width` fields ending in LF, CRLF or the end of the text; the target's text is group 1. */
+function rowPattern(width: number, target: number): RegExp {
+  const before = target > 0 ? `(?:${PLAIN_NUMBER},){${target}}` : '';
+  const after = target < width - 1 ? `(?:,${PLAIN_NUMBER}){${width - 1 - target}}` : '';
+  return new RegExp(String.raw`${before}([^,\r\n]*)${after}(?:\r?\n|$)`, 'y');
 }
 
 /** Like `summarizeTable`, plus the numbers; fails on the first missing or non-numeric feature cell. */

@@ -18,10 +18,45 @@ test('iris.csv and digits.csv take the quick path and match the full reader', ()
   }
 });
 
+test('the quick path takes plain decimal forms that Number() reads as finite, and declines anything that could be missing, non-numeric or infinite', () => {
+  const summarise = (cell: string) => {
+    const text = `x,y,label\n${cell},0,a\n1,${cell},b\n`;
+    return { quick: quickSummary(text, { file: 'f.csv' }), full: summarizeFully(text, { file: 'f.csv' }) };
+  };
+  for (const cell of ['0', '-7', '+7', '-.5', '5.', '5.e3', '1E-3', '+7e+05', '-1e99', '00012', '99999999999999999999e99', `0.${'9'.repeat(400)}`]) {
+    const { quick, full } = summarise(cell);
+    assert.ok(quick, `${cell} should take the quick path`);
+    assert.deepEqual(quick, full, cell);
+  }
+  for (const cell of ['', 'NA', 'nUlL', ' 1', '1 ', '1e999', '1e100', '9'.repeat(400), '0'.repeat(30) + '1', '0x1F', 'Infinity', '.', '1e']) {
+    assert.equal(summarise(cell).quick, undefined, `${JSON.stringify(cell)} should go to the full reader`);
+  }
+  // The two that matter most: an overflowing number is non-numeric, a marker is missing.
+  const overflow = summarizeTable(`x,label\n${'9'.repeat(400)},a\n`, { file: 'f.csv' });
+  assert.ok(!('error' in overflow) && overflow.nonNumericCount === 1);
+  const marker = summarizeTable('x,label\nnUlL,a\n', { file: 'f.csv' });
+  assert.ok(!('error' in marker) && marker.missingCount === 1);
+});
+
+test('a quote anywhere sends the text to the full reader, which unquotes names and labels', () => {
+  for (const text of ['x,"label"\n1,a\n', 'x,label\n1,"a"\n', 'x,label\n1,"a\nb"\n', '"x,y",label\n1,a\n']) {
+    assert.equal(quickSummary(text, { file: 'f.csv' }), undefined, JSON.stringify(text));
+    assert.deepEqual(summarizeTable(text, { file: 'f.csv' }), summarizeFully(text, { file: 'f.csv' }));
+  }
+  const unquoted = summarizeTable('x,"label"\n1,"a"\n', { file: 'f.csv' });
+  assert.ok(!('error' in unquoted));
+  assert.deepEqual([unquoted.targetColumn, unquoted.labels], ['label', ['a']]);
+});
+
 const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 /** A plain numeric cell, or (with probability `odd`) one of the forms the full reader treats specially. */
-const ODD_CELLS = ['', 'NA', 'n/a', 'NaN', 'null', '?', ' 1.5', '2 ', '1e999', '1e', '.', '-', '+', '0x1F', 'Infinity', 'abc', '"3"', '"a,b"', '1,5', '1.5e+07', '-.5', '5.', '00012', '1E-3', '123456789012345678901', '1e100', '12345678901234567890e99'];
+const ODD_CELLS = [
+  ...['', ' ', 'NA', 'na', 'nA', ' NA ', 'n/a', 'N/A', 'NaN', 'NAN', 'nan', 'null', 'NULL', 'Null', '?', ' ? '],
+  ...[' 1.5', '2 ', '\t3', '1e999', '-1e999', '1e', '1e+', 'e5', '.e5', '.', '-', '+', '--1', '+-1', '0x1F', '0b101', '0o7', '1_000', 'Infinity', '-Infinity', 'abc', '\u0661', '\uff10'],
+  ...['"3"', '"a,b"', '1,5', '1.5e+07', '-.5', '+.5e-7', '5.', '5.e3', '00012', '1E-3', '-0', '1e100', '1e308', '1e-400'],
+  ...['123456789012345678901', '12345678901234567890e99', '99999999999999999999e99', '9'.repeat(400), '0'.repeat(30) + '1', `0.${'9'.repeat(400)}`],
+];
 
 function cell(r: Random, odd: number): string {
   if (r() < odd) return pick(r, ODD_CELLS);
@@ -33,7 +68,7 @@ function cell(r: Random, odd: number): string {
 }
 
 function label(r: Random, odd: number): string {
-  if (r() < odd) return pick(r, ['', 'NA', ' ?', 'None', ' setosa ', '1.0', '01', 'b,c', '"x"']);
+  if (r() < odd) return pick(r, ['', 'NA', 'nan', 'NULL', 'n/A', ' ?', 'None', ' setosa ', '\tsetosa', '1.0', ' 1 ', '01', '1e0', '+1', '0x1', 'b,c', '"x"']);
   return pick(r, [['0', '1', '2'], ['1', '1.0', '2'], ['setosa', 'versicolor', 'virginica'], ['-1', '1']][Math.floor(r() * 4)]);
 }
 
