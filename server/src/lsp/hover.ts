@@ -5,12 +5,12 @@ import { catalogEntry } from '../catalog/registry';
 import { STRUCTURE_DOCS } from '../catalog/settings';
 import type * as A from '../language/ast';
 import type { Position, Range } from '../language/position';
+import { latestCalibration, type StoredCalibration } from '../training/calibrationFile';
+import { rateKind, trainingSteps, trainMs } from '../training/trainTime';
 import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/format';
 import type { Settings } from './config';
 import { locate, modelNamed, modelOf, rowsAt, settingKeyOf, type Located, type Owner, type Slot } from './locate';
 import { callableFor, describeParam, settingSpec, signatureLabel, type Callable, type Param } from './specs';
-import { latestCalibration, type StoredCalibration } from '../training/calibrationFile';
-import { rateKind, trainingSteps, trainMs } from '../training/trainTime';
 import { acceleratorFlopsPerSecond, machineCalibration, secondsFor } from './timeEstimate';
 
 export interface HoverContext {
@@ -224,15 +224,9 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations:
       `${formatBytes(m.memory.training)} = weights ${formatBytes(m.memory.weightsFp32)} + gradients ${formatBytes(m.memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(m.memory.optimizerState)} + activations ${formatBytes(m.memory.activationsPerSample)} × batch ${m.memory.batchSize}`,
     ]);
     const c = m.compute;
-    const measured = latestCalibration(calibrations, rateKind(m));
-    const calibration = measured ? undefined : machineCalibration();
-    const thisMachine = (flops: bigint, samples: number, epochs: number): string => {
-      if (!measured) return `≈ ${duration(secondsFor(flops, calibration!.flopsPerSecond))} at ${rate(calibration!.flopsPerSecond)}`;
-      const steps = trainingSteps(m, samples, epochs);
-      return `≈ ${duration(trainMs(steps, Number(flops), measured) / 1000)}: ${withSeparators(BigInt(steps))} steps × ${measured.stepMs.toFixed(1)} ms + arithmetic at ${rate(measured.flopsPerSecond)}`;
-    };
+    const machine = thisMachine(m, latestCalibration(calibrations, rateKind(m)));
     const times = (flops: bigint, samples: number, epochs: number): [string, string][] => [
-      ['This machine', thisMachine(flops, samples, epochs)],
+      ['This machine', machine.time(flops, samples, epochs)],
       ...settings.accelerators.map((a): [string, string] => [
         escapeCell(a.name),
         `≈ ${duration(secondsFor(flops, acceleratorFlopsPerSecond(a)))} at ${a.peakTflops} TFLOP/s peak × ${Math.round(a.utilization * 100)}% utilisation`,
@@ -248,14 +242,34 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations:
     }
     notes.push(
       'Training ≈ 3 × forward FLOPs per sample (backward ≈ 2 × forward); FLOPs = 2 × MACs; weights, gradients, optimizer state and activations in fp32; sizes in 1024 steps.',
-      measured
-        ? `*This machine* uses the training engine's own measurement on the ${measured.backend} backend (${measured.measuredAt.slice(0, 10)}, for ${measured.kind} models): a fixed cost per step plus the arithmetic at the measured rate, as a run's estimate does.`
-        : `*This machine* is a calibration of plain JavaScript (a ${calibration!.size}×${calibration!.size} float32 matrix product, ${rate(calibration!.flopsPerSecond)}) that leaves out the cost of each training step; once a model has been trained here, the training engine's own measurement is used instead.`,
+      machine.note,
       'Accelerator times use the peak and utilisation from the `modelspec.accelerators` setting. Data loading, evaluation and early stopping are not counted.',
     );
   }
   if (!m.complete) notes.unshift('⚠ Errors left some shapes unknown: the totals cover only the layers that could be inferred.');
   return `${head}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
+}
+
+/**
+ * How the hover times training on this machine: with the trainer's own measurement when a
+ * run has made one (the figure a run of this model would announce), else with a plain
+ * JavaScript FLOP rate that leaves out the cost of each step.
+ */
+function thisMachine(m: ModelAnalysis, measured: StoredCalibration | undefined): { time: (flops: bigint, samples: number, epochs: number) => string; note: string } {
+  if (measured) {
+    return {
+      time: (flops, samples, epochs) => {
+        const steps = trainingSteps(m, samples, epochs);
+        return `≈ ${duration(trainMs(steps, Number(flops), measured) / 1000)}: ${withSeparators(BigInt(steps))} steps × ${measured.stepMs.toFixed(1)} ms + arithmetic at ${rate(measured.flopsPerSecond)}`;
+      },
+      note: `*This machine* uses the training engine's own measurement on the ${measured.backend} backend (${measured.measuredAt.slice(0, 10)}, for ${measured.kind} models): a fixed cost per step plus the arithmetic at the measured rate, as a run's estimate does.`,
+    };
+  }
+  const plain = machineCalibration();
+  return {
+    time: (flops) => `≈ ${duration(secondsFor(flops, plain.flopsPerSecond))} at ${rate(plain.flopsPerSecond)}`,
+    note: `*This machine* is a calibration of plain JavaScript (a ${plain.size}×${plain.size} float32 matrix product, ${rate(plain.flopsPerSecond)}) that leaves out the cost of each training step; once a model has been trained here, the training engine's own measurement is used instead.`,
+  };
 }
 
 /** Like formatDuration, but a time too short to round to a millisecond reads "< 1 ms", not "0 ms". */
