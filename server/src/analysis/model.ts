@@ -47,6 +47,8 @@ export interface LayerRow {
   readonly trainable: bigint;
   readonly nonTrainable: bigint;
   readonly macs: bigint;
+  /** PyTorch's parameter count of a layer where it differs from `trainable` (recurrent layers); see LayerEstimate. */
+  readonly torchTrainable?: bigint;
   /** Output elements per sample, summed over the copies this row stands for. */
   readonly activations: bigint;
   /** How many identical copies this row stands for (a collapsed repeat). */
@@ -65,10 +67,17 @@ export interface TrainSettings {
   readonly section?: A.TrainSection;
 }
 
+/**
+ * Counts in the convention of Keras and TensorFlow.js: batch-norm statistics are
+ * non-trainable parameters. `torch` is PyTorch's count of the same model as the exporter
+ * writes it: `parameters()` (recurrent layers keep two bias vectors per gate there) and the
+ * batch-norm statistics as buffers, which PyTorch does not count as parameters.
+ */
 export interface Totals {
   readonly trainable: bigint;
   readonly nonTrainable: bigint;
   readonly total: bigint;
+  readonly torch: { readonly params: bigint; readonly buffers: bigint };
   readonly macs: bigint;
   readonly flops: bigint;
   /** Output elements kept per sample for the backward pass. */

@@ -226,6 +226,7 @@ function inferLayer(walk: Walk, entry: LayerEntry, call: A.LayerCall, env: Env, 
     trainable: estimate.trainable,
     nonTrainable: estimate.nonTrainable,
     macs: estimate.macs,
+    torchTrainable: estimate.torchTrainable,
     activations: elements(estimate.output),
     count: 1,
   });

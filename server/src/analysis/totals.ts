@@ -9,6 +9,8 @@ export function sumRows(rows: readonly LayerRow[]): Totals {
   let nonTrainable = 0n;
   let macs = 0n;
   let activations = 0n;
+  // What PyTorch counts beyond `trainable` (recurrent layers' second bias vectors).
+  let torchExtra = 0n;
   for (const r of rows) {
     if (r.kind !== 'layer') continue;
     activations += r.activations;
@@ -16,14 +18,24 @@ export function sumRows(rows: readonly LayerRow[]): Totals {
       trainable += r.trainable;
       nonTrainable += r.nonTrainable;
       macs += r.macs;
+      if (r.torchTrainable !== undefined) torchExtra += r.torchTrainable - r.trainable;
       continue;
     }
     const n = BigInt(r.count);
     trainable += r.trainable * n;
     nonTrainable += r.nonTrainable * n;
     macs += r.macs * n;
+    if (r.torchTrainable !== undefined) torchExtra += (r.torchTrainable - r.trainable) * n;
   }
-  return { trainable, nonTrainable, total: trainable + nonTrainable, macs, flops: 2n * macs, activations };
+  return {
+    trainable,
+    nonTrainable,
+    total: trainable + nonTrainable,
+    torch: { params: trainable + torchExtra, buffers: nonTrainable },
+    macs,
+    flops: 2n * macs,
+    activations,
+  };
 }
 
 /** Training memory = fp32 weights + gradients + optimizer state + activations kept for the backward pass × batch. */

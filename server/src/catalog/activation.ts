@@ -1,5 +1,6 @@
 import { ACTIVATIONS } from './common';
 import { engineActivation } from './engine';
+import { torchActivation } from './torch';
 import type { LayerEntry } from './types';
 
 const COST = '**Params**: 0.\n**MACs**: 0 (activations are not counted as multiply-accumulates).';
@@ -19,6 +20,7 @@ function activationLayer(name: string, summary: string, formula: string): LayerE
     build(b) {
       return b.tf.layers.activation({ name: b.name, activation: engineActivation(name) });
     },
+    torch: (t) => ({ layout: 'any', modules: torchActivation(name, t.layout, t.input.length) }),
   };
 }
 
@@ -54,6 +56,7 @@ export const activation: LayerEntry = {
   build(b) {
     return b.tf.layers.activation({ name: b.name, activation: engineActivation(b.args.name) });
   },
+  torch: (t) => ({ layout: 'any', modules: torchActivation(t.args.name, t.layout, t.input.length) }),
 };
 
 export const activationEntries: LayerEntry[] = [relu, gelu, tanh, sigmoid, softmax, activation];

@@ -1,5 +1,6 @@
 import { checkSequence, MAX_DIM } from './common';
 import type { BuildContext } from './engine';
+import { pyCall, type TorchContext } from './torch';
 import type { ArgSpec, InferContext, LayerEntry } from './types';
 
 const headsArg: ArgSpec = { name: 'heads', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of attention heads.' };
@@ -79,9 +80,14 @@ function attentionMacs(steps: bigint, width: bigint, inner: bigint, causal: bool
 }
 
 /** key_dim as inference resolved it: given, or the width split evenly over the heads. */
-function keyDim(b: BuildContext): number {
+function keyDim(b: BuildContext | TorchContext): number {
   const given = b.args.key_dim;
   return typeof given === 'number' ? given : b.input[b.input.length - 1] / (b.args.heads as number);
+}
+
+/** key_dim for the Python helpers, which default it to width / heads themselves. */
+function torchKeyDim(t: TorchContext): number | undefined {
+  return typeof t.args.key_dim === 'number' ? keyDim(t) : undefined;
 }
 
 export const multihead_attention: LayerEntry = {
@@ -118,6 +124,16 @@ export const multihead_attention: LayerEntry = {
       useBias: b.args.use_bias as boolean,
     });
   },
+  torch: (t) => ({
+    layout: 'channels_last',
+    modules: [
+      pyCall(t.helper('SelfAttention'), [t.input[1], t.args.heads], {
+        key_dim: torchKeyDim(t),
+        causal: t.args.causal ? true : undefined,
+        bias: t.args.use_bias === false ? false : undefined,
+      }),
+    ],
+  }),
 };
 
 export const transformer_block: LayerEntry = {
@@ -171,6 +187,18 @@ export const transformer_block: LayerEntry = {
       causal: b.args.causal as boolean,
     });
   },
+  torch: (t) => ({
+    layout: 'channels_last',
+    modules: [
+      pyCall(t.helper('TransformerBlock'), [t.input[1], t.args.heads, t.args.ff], {
+        key_dim: torchKeyDim(t),
+        dropout: t.args.dropout,
+        norm: t.args.norm,
+        activation: t.args.activation,
+        causal: t.args.causal ? true : undefined,
+      }),
+    ],
+  }),
 };
 
 export const attentionEntries: LayerEntry[] = [multihead_attention, transformer_block];

@@ -1,4 +1,5 @@
 import { MAX_DIM } from './common';
+import { pyCall } from './torch';
 import type { ArgSpec, EstimatorContext, EstimatorEntry } from './types';
 import { withSeparators } from '../util/format';
 
@@ -33,6 +34,18 @@ export const logistic_regression: EstimatorEntry = {
       ? `(${n(ctx.features)} features + 1 bias): one weight vector for two classes`
       : `(${n(ctx.features)} features + 1 bias) × ${n(ctx.classes)} classes`;
     return { params: (f + 1n) * vectors, upperBound: false, detail, macs: f * vectors };
+  },
+  sklearn(s) {
+    const l2 = s.args.l2 as number;
+    // Modelspec minimises mean cross-entropy + ½·l2·‖w‖²; scikit-learn C·Σ cross-entropy + ½·‖w‖²: the same optimum when C = 1 / (l2 · samples).
+    const penalty = l2 > 0 ? { C: 1 / (l2 * s.trainSamples) } : { penalty: null };
+    return {
+      imports: ['from sklearn.linear_model import LogisticRegression'],
+      expression: pyCall('LogisticRegression', [], { ...penalty, max_iter: s.args.iterations }),
+      notes: [
+        `scikit-learn's lbfgs solver replaces Modelspec's gradient descent (learning_rate: ${s.args.learning_rate as number} has no counterpart); both minimise the same objective${l2 > 0 ? `, with C = 1 / (l2 · ${s.trainSamples} training samples)` : ' (no penalty)'}.`,
+      ],
+    };
   },
 };
 
@@ -131,6 +144,21 @@ export const svm: EstimatorEntry = {
       macs: vectors * perVector,
     };
   },
+  sklearn(s) {
+    const { kernel, C, gamma, degree, coef0 } = s.args;
+    const used = (arg: keyof typeof USED_BY) => USED_BY[arg].includes(kernel as string);
+    return {
+      imports: ['from sklearn.svm import SVC'],
+      expression: pyCall('SVC', [], {
+        kernel,
+        C,
+        gamma: used('gamma') ? (gamma ?? 'scale') : undefined,
+        degree: used('degree') ? degree : undefined,
+        coef0: used('coef0') ? coef0 : undefined,
+      }),
+      notes: ["libsvm's C-SVC, as Modelspec trains it (one-vs-one for several classes)."],
+    };
+  },
 };
 
 /** Every node keeps feature, threshold, left and right child; a leaf stores its value in their place. */
@@ -205,6 +233,13 @@ export const decision_tree: EstimatorEntry = {
     const bound = treeBound(ctx.args.max_depth as number | undefined, ctx.trainSamples);
     return { params: bound.nodes * NUMBERS_PER_NODE, upperBound: true, detail: `${bound.why} × 4 numbers (feature, threshold, left, right)`, macs: bound.path };
   },
+  sklearn(s) {
+    return {
+      imports: ['from sklearn.tree import DecisionTreeClassifier'],
+      expression: pyCall('DecisionTreeClassifier', [], { criterion: s.args.criterion, max_depth: s.args.max_depth, min_samples_split: s.args.min_samples_split, random_state: s.seed }),
+      notes: ['CART, as Modelspec grows it; ties between equally good splits may be broken differently.'],
+    };
+  },
 };
 
 export const random_forest: EstimatorEntry = {
@@ -239,6 +274,20 @@ export const random_forest: EstimatorEntry = {
       upperBound: true,
       detail: `${n(trees)} trees × ${bound.why} × 4 numbers (feature, threshold, left, right)`,
       macs: trees * bound.path,
+    };
+  },
+  sklearn(s) {
+    const maxFeatures = s.args.max_features === 'all' ? null : s.args.max_features;
+    return {
+      imports: ['from sklearn.ensemble import RandomForestClassifier'],
+      expression: pyCall('RandomForestClassifier', [], {
+        n_estimators: s.args.trees,
+        max_depth: s.args.max_depth,
+        min_samples_split: s.args.min_samples_split,
+        max_features: maxFeatures,
+        random_state: s.seed,
+      }),
+      notes: ['Bootstrap samples and random feature subsets as in Modelspec; the random draws differ, so single trees do too.'],
     };
   },
 };

@@ -11,6 +11,7 @@ import {
   useBiasArg,
 } from './common';
 import { engineActivation, type BuildContext, type ConvSpec, type EngineLayer } from './engine';
+import { padOrder, py, pyCall, pyPair, symmetric, torchActivation, windowPads, type TorchContext, type TorchForm } from './torch';
 import type { ArgSpec, InferContext, LayerEntry, Shape } from './types';
 
 const filtersArg: ArgSpec = { name: 'filters', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of output channels (filters).' };
@@ -194,6 +195,44 @@ function customConv(b: BuildContext, mode: ConvSpec['mode'], rank: 1 | 2, kernel
   });
 }
 
+/**
+ * The PyTorch convolution(s) of a use: nn.Conv1d/nn.Conv2d in channels-first layout, with
+ * TensorFlow's `same` padding written out (an uneven split gets a zero-pad module before the
+ * convolution), then the activation.
+ */
+function torchConv(t: TorchContext, mode: 'conv' | 'depthwise' | 'separable', kernel: number[], stride: number[], dilation: number[]): TorchForm {
+  const { args, input, output } = t;
+  const rank = kernel.length;
+  const channels = input[input.length - 1];
+  const pads = windowPads(args.padding, input.slice(0, rank), kernel, stride, dilation);
+  const even = symmetric(pads);
+  const modules: string[] = [];
+  if (!even) modules.push(rank === 1 ? `nn.ConstantPad1d(${py(padOrder(pads))}, 0.0)` : `nn.ZeroPad2d(${py(padOrder(pads))})`);
+  const conv = rank === 1 ? 'nn.Conv1d' : 'nn.Conv2d';
+  const window = {
+    stride: stride.some((s) => s !== 1) ? pyPair(stride) : undefined,
+    padding: even && pads.some(([a]) => a > 0) ? pyPair(pads.map(([a]) => a)) : undefined,
+    dilation: dilation.some((d) => d !== 1) ? pyPair(dilation) : undefined,
+  };
+  const bias = args.use_bias === false ? false : undefined;
+  const size = pyPair(kernel);
+  if (mode === 'conv') {
+    const groups = args.groups as number;
+    modules.push(pyCall(conv, [channels, args.filters, size], { ...window, groups: groups !== 1 ? groups : undefined, bias }));
+  } else {
+    const middle = channels * (args.depth_multiplier as number);
+    // A depthwise convolution is a grouped one with one group per input channel.
+    const depthwiseBias = mode === 'depthwise' ? bias : false;
+    modules.push(pyCall(conv, [channels, middle, size], { ...window, groups: channels, bias: depthwiseBias }));
+    if (mode === 'separable') modules.push(pyCall(conv, [middle, args.filters, 1], { bias }));
+  }
+  return { layout: 'channels_first', modules: [...modules, ...torchActivation(args.activation, 'channels_first', output.length)] };
+}
+
+function torchConv2d(t: TorchContext, mode: 'conv' | 'depthwise' | 'separable'): TorchForm {
+  return torchConv(t, mode, intPair(t.args.kernel, [1, 1]), intPair(t.args.stride, [1, 1]), intPair(t.args.dilation, [1, 1]));
+}
+
 export const conv1d: LayerEntry = {
   kind: 'layer',
   name: 'conv1d',
@@ -239,6 +278,7 @@ export const conv1d: LayerEntry = {
     const { args } = b;
     return buildConv(b, 1, [1, args.kernel as number], [1, args.stride as number], [1, args.dilation as number]);
   },
+  torch: (t) => torchConv(t, 'conv', [t.args.kernel as number], [t.args.stride as number], [t.args.dilation as number]),
 };
 
 export const conv2d: LayerEntry = {
@@ -277,6 +317,7 @@ export const conv2d: LayerEntry = {
     const { args } = b;
     return buildConv(b, 2, intPair(args.kernel, [1, 1]), intPair(args.stride, [1, 1]), intPair(args.dilation, [1, 1]));
   },
+  torch: (t) => torchConv2d(t, 'conv'),
 };
 
 export const depthwise_conv2d: LayerEntry = {
@@ -311,6 +352,7 @@ export const depthwise_conv2d: LayerEntry = {
     };
   },
   build: (b) => buildDepthwise(b, 'depthwise'),
+  torch: (t) => torchConv2d(t, 'depthwise'),
 };
 
 export const separable_conv2d: LayerEntry = {
@@ -347,6 +389,7 @@ export const separable_conv2d: LayerEntry = {
     };
   },
   build: (b) => buildDepthwise(b, 'separable'),
+  torch: (t) => torchConv2d(t, 'separable'),
 };
 
 export const convolutionEntries: LayerEntry[] = [conv1d, conv2d, depthwise_conv2d, separable_conv2d];

@@ -1,5 +1,6 @@
 import { activationArg, formatShape, MAX_DIM, product, useBiasArg } from './common';
 import { applyEngineLayer, engineActivation } from './engine';
+import { code, pyCall, torchActivation } from './torch';
 import type { LayerEntry } from './types';
 
 export const dense: LayerEntry = {
@@ -81,5 +82,14 @@ export const dense: LayerEntry = {
       if (activation !== 'linear') y = applyEngineLayer(tf.layers.activation({ name: `${b.name}_activation`, activation }), y);
       return y;
     };
+  },
+  torch(t) {
+    const { args, input } = t;
+    const inFeatures = input[input.length - 1];
+    const bias = args.use_bias === false ? false : undefined;
+    const linear = args.tied
+      ? pyCall(t.helper('TiedLinear'), [code(t.embeddingWeight ?? t.unsupported('tied: true needs an embedding earlier in the model to share weights with.'))], { bias })
+      : pyCall('nn.Linear', [inFeatures, args.units], { bias });
+    return { layout: 'channels_last', modules: [linear, ...torchActivation(args.activation, 'channels_last', t.output.length)] };
   },
 };

@@ -1,4 +1,5 @@
 import { formatShape } from './common';
+import { pyCall } from './torch';
 import type { InferContext, LayerEntry } from './types';
 
 /** Both layers normalise the last (channel/feature) axis and need one to exist. */
@@ -38,7 +39,23 @@ export const batchnorm: LayerEntry = {
   build(b) {
     return b.tf.layers.batchNormalization({ name: b.name, axis: -1, momentum: b.args.momentum as number, epsilon: b.args.epsilon as number });
   },
+  torch(t) {
+    return { layout: 'channels_first', modules: [torchBatchNorm(t.input, t.args.epsilon as number, t.args.momentum as number, t.unsupported)] };
+  },
 };
+
+/**
+ * nn.BatchNorm1d/2d/3d over the channel axis of a channels-first tensor. PyTorch's momentum
+ * weighs the new batch (0.1), Keras's the old average (0.99): the one is 1 − the other.
+ */
+export function torchBatchNorm(input: readonly number[], epsilon: number, momentum: number, unsupported: (reason: string) => never): string {
+  const rank = input.length;
+  if (rank > 4) return unsupported(`PyTorch's batch norms take at most 3 axes besides channels, and this input has ${rank} axes.`);
+  const channels = input[rank - 1];
+  const kind = `nn.BatchNorm${Math.max(1, rank - 1)}d`;
+  // 1 − 0.99 in floating point is 0.010000000000000009; the momentum as a user would write it.
+  return pyCall(kind, [channels], { eps: epsilon, momentum: Number((1 - momentum).toPrecision(12)) });
+}
 
 export const layernorm: LayerEntry = {
   kind: 'layer',
@@ -62,6 +79,7 @@ export const layernorm: LayerEntry = {
     // tfjs's own layerNormalization tiles its input and is pathologically slow to train on wasm.
     return b.custom.layerNorm({ name: b.name, epsilon: b.args.epsilon as number });
   },
+  torch: (t) => ({ layout: 'channels_last', modules: [pyCall('nn.LayerNorm', [t.input[t.input.length - 1]], { eps: t.args.epsilon })] }),
 };
 
 export const normalizationEntries: LayerEntry[] = [batchnorm, layernorm];

@@ -1,4 +1,5 @@
 import { checkRank, formatShape, imageReshapeHint, intPair, MAX_DIM, paddingArg, slideWindow } from './common';
+import { padOrder, py, pyCall, pyPair, symmetric, windowPads, type TorchContext, type TorchForm } from './torch';
 import type { ArgSpec, InferContext, LayerEntry, LayerEstimate } from './types';
 
 type Reduction = 'max' | 'avg';
@@ -24,6 +25,28 @@ function pool2dArgs(): ArgSpec[] {
 /** Pooling adds nothing learned and, by the MAC convention, no multiply-accumulates. */
 function free(output: number[]): LayerEstimate {
   return { output, trainable: 0n, nonTrainable: 0n, macs: 0n };
+}
+
+/**
+ * nn.MaxPool / nn.AvgPool in channels-first layout. TensorFlow's `same` pads that split
+ * evenly become the pool's own padding (an average then leaves the padding out of its
+ * count, as TensorFlow does); an uneven split pads max pools with −∞ first and gives average
+ * pools a helper that averages over the real elements only.
+ */
+function torchPool(t: TorchContext, reduction: Reduction, pool: number[], stride: number[]): TorchForm {
+  const rank = pool.length;
+  const pads = windowPads(t.args.padding, t.input.slice(0, rank), pool, stride);
+  const kind = `${reduction === 'max' ? 'Max' : 'Avg'}Pool${rank}d`;
+  const strideArg = stride.some((s, i) => s !== pool[i]) ? pyPair(stride) : undefined;
+  const padded = pads.some(([a, b]) => a > 0 || b > 0);
+  if (!padded || symmetric(pads)) {
+    const padding = padded ? pyPair(pads.map(([a]) => a)) : undefined;
+    const exclude = reduction === 'avg' && padded ? false : undefined;
+    return { layout: 'channels_first', modules: [pyCall(`nn.${kind}`, [pyPair(pool)], { stride: strideArg, padding, count_include_pad: exclude })] };
+  }
+  if (reduction === 'avg') return { layout: 'channels_first', modules: [pyCall(t.helper('PaddedAvgPool'), [pool, stride, padOrder(pads)])] };
+  const pad = `nn.ConstantPad${rank}d(${py(padOrder(pads))}, float("-inf"))`;
+  return { layout: 'channels_first', modules: [pad, pyCall(`nn.${kind}`, [pyPair(pool)], { stride: strideArg })] };
 }
 
 function pool1d(reduction: Reduction): LayerEntry {
@@ -62,6 +85,10 @@ function pool1d(reduction: Reduction): LayerEntry {
       const pool = args.pool as number;
       const config = { name: b.name, poolSize: pool, strides: typeof args.stride === 'number' ? args.stride : pool, padding: args.padding as 'valid' | 'same' };
       return reduction === 'max' ? tf.layers.maxPooling1d(config) : tf.layers.averagePooling1d(config);
+    },
+    torch(t) {
+      const pool = t.args.pool as number;
+      return torchPool(t, reduction, [pool], [typeof t.args.stride === 'number' ? t.args.stride : pool]);
     },
   };
 }
@@ -104,6 +131,10 @@ function pool2d(reduction: Reduction): LayerEntry {
       const config = { name: b.name, poolSize: pool, strides, padding: args.padding as 'valid' | 'same' };
       return reduction === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
     },
+    torch(t) {
+      const pool = intPair(t.args.pool, [2, 2]);
+      return torchPool(t, reduction, pool, t.args.stride === undefined ? pool : intPair(t.args.stride, pool));
+    },
   };
 }
 
@@ -137,6 +168,13 @@ function globalPool(reduction: Reduction): LayerEntry {
       const config = { name: b.name };
       if (b.input.length === 2) return reduction === 'max' ? tf.layers.globalMaxPooling1d(config) : tf.layers.globalAveragePooling1d(config);
       return reduction === 'max' ? tf.layers.globalMaxPooling2d(config) : tf.layers.globalAveragePooling2d(config);
+    },
+    torch(t) {
+      // Images take torchvision's idiom; a sequence pools over its steps wherever they are.
+      const op = reduction === 'max' ? 'Max' : 'Avg';
+      if (t.input.length === 3) return { layout: 'channels_first', modules: [`nn.Adaptive${op}Pool2d(1)`, 'nn.Flatten()'] };
+      const steps = t.layout === 'channels_first' ? 2 : 1;
+      return { layout: 'any', modules: [pyCall(t.helper('GlobalPool'), [reduction], { dim: steps })] };
     },
   };
 }

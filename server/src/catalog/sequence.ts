@@ -1,6 +1,7 @@
 import { activationArg, checkSequence, formatShape, MAX_DIM } from './common';
 import { engineActivation, type BuildContext, type EngineLayer } from './engine';
-import type { ArgSpec, LayerEntry, NestedLayer } from './types';
+import { code, pyCall, torchActivation, type TorchContext, type TorchForm } from './torch';
+import type { ArgSpec, Args, LayerEntry, NestedLayer } from './types';
 
 const unitsArg: ArgSpec = { name: 'units', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Size h of the hidden state (features per output step).' };
 
@@ -53,6 +54,7 @@ export const embedding: LayerEntry = {
     if (b.sharedWithOutput) return b.custom.sharedEmbedding({ name: b.name, vocab, dim });
     return b.tf.layers.embedding({ name: b.name, inputDim: vocab, outputDim: dim });
   },
+  torch: (t) => ({ layout: 'channels_last', modules: [pyCall(t.helper('TokenEmbedding'), [t.args.vocab, t.args.dim])] }),
 };
 
 export const positional_embedding: LayerEntry = {
@@ -90,6 +92,7 @@ export const positional_embedding: LayerEntry = {
     if (b.input[0] > maxLen) return b.unsupported(`the sequence has ${b.input[0]} positions but max_len is ${maxLen}.`);
     return b.custom.positionalEmbedding({ name: b.name, maxLen });
   },
+  torch: (t) => ({ layout: 'channels_last', modules: [pyCall(t.helper('PositionalEmbedding'), [t.args.max_len, t.input[1]])] }),
 };
 
 interface RecurrentSpec {
@@ -100,6 +103,32 @@ interface RecurrentSpec {
   readonly paramsDoc: string;
   readonly extraArgs: readonly ArgSpec[];
   readonly build: (b: BuildContext) => EngineLayer;
+}
+
+/**
+ * PyTorch's recurrent module for a use (batch first), bidirectional when asked. nn.RNN has
+ * only tanh and relu; other activations get the helper ElmanRNN, which counts the same.
+ */
+function torchRecurrentModule(t: TorchContext, name: string, args: Args, bidirectional: boolean): string {
+  const features = t.input[t.input.length - 1];
+  const both = bidirectional ? true : undefined;
+  const units = args.units as number;
+  if (name === 'lstm') return pyCall('nn.LSTM', [features, units], { batch_first: true, bidirectional: both });
+  if (name === 'gru') return pyCall('nn.GRU', [features, units], { batch_first: true, bidirectional: both });
+  const activation = args.activation as string;
+  if (activation === 'tanh' || activation === 'relu') {
+    return pyCall('nn.RNN', [features, units], { nonlinearity: activation === 'relu' ? 'relu' : undefined, batch_first: true, bidirectional: both });
+  }
+  const [module = 'nn.Identity()'] = torchActivation(activation, 'channels_last', 1);
+  return pyCall(t.helper('ElmanRNN'), [features, units, code(module)], { bidirectional: both });
+}
+
+/** The Recurrent helper keeps what the `.model` layer outputs: every step, or the last (both directions merged as Keras does). */
+function torchRecurrent(t: TorchContext, layer: { readonly entry: { readonly name: string }; readonly args: Args }, mergeMode?: string): TorchForm {
+  const rnn = code(torchRecurrentModule(t, layer.entry.name, layer.args, mergeMode !== undefined));
+  const sequences = layer.args.return_sequences ? true : undefined;
+  const merge = mergeMode !== undefined && mergeMode !== 'concat' ? mergeMode : undefined;
+  return { layout: 'channels_last', modules: [pyCall(t.helper('Recurrent'), [rnn], { return_sequences: sequences, merge_mode: merge })] };
 }
 
 /** The three recurrent layers differ only in their gate count; shape rules and messages are shared. */
@@ -131,9 +160,12 @@ function recurrent(spec: RecurrentSpec): LayerEntry {
         trainable: gates * (f * h + h * h + h),
         nonTrainable: 0n,
         macs: gates * BigInt(steps) * (f * h + h * h),
+        // PyTorch adds the input and the recurrent product's bias vectors separately.
+        torchTrainable: gates * (f * h + h * h + 2n * h),
       };
     },
     build: spec.build,
+    torch: (t) => torchRecurrent(t, { entry: { name: spec.name }, args: t.args }),
   };
 }
 
@@ -223,13 +255,20 @@ export const bidirectional: LayerEntry = {
       }
       output[last] *= 2;
     }
-    return { output, trainable: 2n * inner.trainable, nonTrainable: 2n * inner.nonTrainable, macs: 2n * inner.macs };
+    return {
+      output,
+      trainable: 2n * inner.trainable,
+      nonTrainable: 2n * inner.nonTrainable,
+      macs: 2n * inner.macs,
+      torchTrainable: 2n * (inner.torchTrainable ?? inner.trainable),
+    };
   },
   build(b) {
     const inner = b.nested(b.args.layer as NestedLayer, b.input);
     if (!(inner instanceof b.tf.RNN)) throw new Error('bidirectional wraps a recurrent layer, but its argument did not build one.');
     return b.tf.layers.bidirectional({ name: b.name, layer: inner, mergeMode: b.args.merge_mode as 'concat' | 'sum' | 'mul' | 'ave' });
   },
+  torch: (t) => torchRecurrent(t, t.args.layer as NestedLayer, t.args.merge_mode as string),
 };
 
 export const sequenceEntries: LayerEntry[] = [embedding, positional_embedding, simple_rnn, lstm, gru, bidirectional];

@@ -1,4 +1,5 @@
 import { formatShape, MAX_DIM, product } from './common';
+import { pyCall } from './torch';
 import type { InferContext, LayerEntry } from './types';
 
 /** Element counts are BigInt; one that does not fit an axis is reported instead of losing precision as a number. */
@@ -37,6 +38,8 @@ export const flatten: LayerEntry = {
     if (b.input.length <= 1) return b.tf.layers.reshape({ name: b.name, targetShape: [...b.output] });
     return b.tf.layers.flatten({ name: b.name });
   },
+  // In the spec's channels-last order, so that a later reshape sees the elements it expects.
+  torch: () => ({ layout: 'channels_last', modules: ['nn.Flatten()'] }),
 };
 
 export const reshape: LayerEntry = {
@@ -104,6 +107,7 @@ export const reshape: LayerEntry = {
     // The inferred shape, with any -1 already resolved.
     return b.tf.layers.reshape({ name: b.name, targetShape: [...b.output] });
   },
+  torch: (t) => ({ layout: 'channels_last', modules: [pyCall(t.helper('Reshape'), t.output)] }),
 };
 
 export const dropout: LayerEntry = {
@@ -127,6 +131,7 @@ export const dropout: LayerEntry = {
   build(b) {
     return b.tf.layers.dropout({ name: b.name, rate: b.args.rate as number });
   },
+  torch: (t) => ({ layout: 'any', modules: [pyCall('nn.Dropout', [t.args.rate])] }),
 };
 
 export const shapeEntries: LayerEntry[] = [flatten, reshape, dropout];

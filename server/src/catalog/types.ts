@@ -1,5 +1,6 @@
 import type { Range } from '../language/position';
 import type { BuildContext, EngineLayer } from './engine';
+import type { SklearnContext, SklearnForm, TorchContext, TorchForm } from './torch';
 
 /**
  * The catalogue describes every layer, estimator and setting once. Validation,
@@ -89,12 +90,21 @@ export interface InferContext {
   inferNested(layer: NestedLayer, input: Shape): LayerEstimate | undefined;
 }
 
-/** One forward pass of one sample. Counts are exact integers. */
+/**
+ * One forward pass of one sample. Counts are exact integers, in the convention of Keras
+ * and TensorFlow.js: `nonTrainable` holds batch-norm statistics, which PyTorch keeps as
+ * buffers rather than parameters.
+ */
 export interface LayerEstimate {
   readonly output: Shape;
   readonly trainable: bigint;
   readonly nonTrainable: bigint;
   readonly macs: bigint;
+  /**
+   * PyTorch's parameter count of the module the layer exports to, where it differs from
+   * `trainable` (recurrent layers keep two bias vectors per gate there). Absent: equal.
+   */
+  readonly torchTrainable?: bigint;
 }
 
 export interface LayerEntry {
@@ -115,6 +125,11 @@ export interface LayerEntry {
    * exactly the ones `infer` counted (trainable and not), its output the inferred shape.
    */
   build(b: BuildContext): EngineLayer;
+  /**
+   * The PyTorch module(s) for a use that inferred cleanly, as the Python code model.py
+   * holds: parameters exactly `torchTrainable ?? trainable`, output the inferred shape.
+   */
+  torch(t: TorchContext): TorchForm;
 }
 
 export interface EstimatorContext {
@@ -145,6 +160,8 @@ export interface EstimatorEntry {
   readonly doc: string;
   readonly args: readonly ArgSpec[];
   estimate(ctx: EstimatorContext): EstimatorEstimate;
+  /** The scikit-learn estimator with the same hyperparameters, as the Python code an export holds. */
+  sklearn(s: SklearnContext): SklearnForm;
 }
 
 export type CatalogEntry = LayerEntry | EstimatorEntry;

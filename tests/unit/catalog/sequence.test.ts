@@ -69,29 +69,31 @@ test('rank-mismatch: positional_embedding on token ids asks for an embedding fir
   assert.match(only(positional_embedding, [14, 14, 8], { max_len: 64 }).report.message, /reshape\(\[196, 8\]\)/);
 });
 
-test('simple_rnn: F·h + h·h + h params, T·(F·h + h·h) MACs (tfjs: 336)', () => {
+test('simple_rnn: F·h + h·h + h params, T·(F·h + h·h) MACs (tfjs: 336; PyTorch, two biases: 352)', () => {
   const last = ok(simple_rnn, [20, 4], { units: 16 });
-  assert.deepEqual(last, { output: [16], trainable: 336n, nonTrainable: 0n, macs: 20n * (4n * 16n + 16n * 16n) });
+  assert.deepEqual(last, { output: [16], trainable: 336n, nonTrainable: 0n, macs: 20n * (4n * 16n + 16n * 16n), torchTrainable: 352n });
   const all = ok(simple_rnn, [20, 4], { units: 16, return_sequences: true, activation: 'relu' });
   assert.deepEqual(all.output, [20, 16]);
   assert.equal(all.trainable, 336n);
   assert.equal(simple_rnn.args.find((a) => a.name === 'activation')?.default, 'tanh');
 });
 
-test('lstm: 4·(F·h + h·h + h) params, 4·T·(F·h + h·h) MACs (tfjs: 4,736 and 20,736)', () => {
-  assert.deepEqual(ok(lstm, [20, 4], { units: 32 }), { output: [32], trainable: 4_736n, nonTrainable: 0n, macs: 4n * 20n * (4n * 32n + 32n * 32n) });
+test('lstm: 4·(F·h + h·h + h) params, 4·T·(F·h + h·h) MACs (tfjs: 4,736 and 20,736; PyTorch: 4,864 and 20,992)', () => {
+  assert.deepEqual(ok(lstm, [20, 4], { units: 32 }), { output: [32], trainable: 4_736n, nonTrainable: 0n, macs: 4n * 20n * (4n * 32n + 32n * 32n), torchTrainable: 4_864n });
   const r = ok(lstm, [32, 16], { units: 64, return_sequences: true });
   assert.deepEqual(r.output, [32, 64]);
   assert.equal(r.trainable, 20_736n);
+  assert.equal(r.torchTrainable, 20_992n);
   assert.equal(r.macs, 4n * 32n * (16n * 64n + 64n * 64n)); // 655,360
 });
 
-test('gru: 3·(F·h + h·h + h) params as TensorFlow.js builds it (tfjs: 1,008 and 24,768)', () => {
+test('gru: 3·(F·h + h·h + h) params as TensorFlow.js builds it (tfjs: 1,008 and 24,768; PyTorch: 1,056 and 24,960)', () => {
   // tfjs 4.22 GRU has reset_after: false only (it throws for true), so one bias per gate;
-  // Keras 2's default (reset_after: true) would give 3·(F·h + h·h + 2h) = 1,056 here.
-  assert.deepEqual(ok(gru, [20, 4], { units: 16 }), { output: [16], trainable: 1_008n, nonTrainable: 0n, macs: 3n * 20n * (4n * 16n + 16n * 16n) });
+  // PyTorch's GRU (and Keras 2's default reset_after: true) keeps two: 3·(F·h + h·h + 2h).
+  assert.deepEqual(ok(gru, [20, 4], { units: 16 }), { output: [16], trainable: 1_008n, nonTrainable: 0n, macs: 3n * 20n * (4n * 16n + 16n * 16n), torchTrainable: 1_056n });
   const r = ok(gru, [10, 64], { units: 64 });
   assert.equal(r.trainable, 24_768n);
+  assert.equal(r.torchTrainable, 24_960n);
   assert.equal(r.macs, 3n * 10n * (64n * 64n + 64n * 64n));
   assert.deepEqual(ok(gru, [10, 64], { units: 8, return_sequences: true }).output, [10, 8]);
 });
@@ -112,16 +114,18 @@ test('rank-mismatch: recurrent layers need [timesteps, features]', () => {
   }
 });
 
-test('bidirectional: 2× the wrapped layer; concat doubles the last axis (tfjs: 2,016, 9,472, 192)', () => {
+test('bidirectional: 2× the wrapped layer; concat doubles the last axis (tfjs: 2,016, 9,472, 192; PyTorch: 2,112, 9,728, 208)', () => {
   const biGru = ok(bidirectional, [20, 4], { layer: nested(gru, { units: 16, return_sequences: true }) });
-  assert.deepEqual(biGru, { output: [20, 32], trainable: 2_016n, nonTrainable: 0n, macs: 2n * 3n * 20n * (4n * 16n + 16n * 16n) });
+  assert.deepEqual(biGru, { output: [20, 32], trainable: 2_016n, nonTrainable: 0n, macs: 2n * 3n * 20n * (4n * 16n + 16n * 16n), torchTrainable: 2_112n });
   const biLstm = ok(bidirectional, [20, 4], { layer: nested(lstm, { units: 32 }) });
   assert.deepEqual(biLstm.output, [64]);
   assert.equal(biLstm.trainable, 9_472n);
+  assert.equal(biLstm.torchTrainable, 9_728n);
   assert.equal(biLstm.macs, 2n * 4n * 20n * (4n * 32n + 32n * 32n));
   const biRnn = ok(bidirectional, [5, 3], { layer: nested(simple_rnn, { units: 8, return_sequences: true }) });
   assert.deepEqual(biRnn.output, [5, 16]);
   assert.equal(biRnn.trainable, 192n);
+  assert.equal(biRnn.torchTrainable, 208n);
 });
 
 test('bidirectional: sum, mul and ave keep the last axis (tfjs: 9,472 each)', () => {
