@@ -1,7 +1,7 @@
 // Bundles every Node entry point with esbuild. Entry points that a later layer adds
 // (language server, trainer process, VS Code client) are listed here as they appear.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -57,3 +57,10 @@ for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
 
 // libsvm-js's wasm glue, inlined into the trainer bundle, looks for libsvm.wasm next to it.
 copyFileSync(join(dirname(require.resolve('libsvm-js/package.json')), 'out/wasm/libsvm.wasm'), 'dist/libsvm.wasm');
+
+// Exports are made of real Python files (server/src/export/python), read at run time from
+// a python/ folder next to the bundle.
+mkdirSync('dist/python', { recursive: true });
+for (const file of readdirSync('server/src/export/python').filter((f) => f.endsWith('.py'))) {
+  copyFileSync(join('server/src/export/python', file), join('dist/python', file));
+}

@@ -33,6 +33,7 @@ test('vsce packages the bundles, grammar, icon and manifest, and nothing else', 
     'dist/server.js',
     'dist/trainer.js',
     'dist/libsvm.wasm',
+    'dist/python/torch_train.py',
     'dist/webview.js',
     'dist/webview-style.css',
     'syntaxes/modelspec.tmLanguage.json',
@@ -43,7 +44,7 @@ test('vsce packages the bundles, grammar, icon and manifest, and nothing else', 
   ]) {
     assert.ok(files.includes(needed), `${needed} is not packaged:\n${files.join('\n')}`);
   }
-  const allowed = /^(package\.json|README\.md|LICENSE|dist\/[^/]+\.js|dist\/webview-style\.css|dist\/libsvm\.wasm|dist\/wasm\/[^/]+\.wasm|syntaxes\/[^/]+\.json|images\/[^/]+\.(png|svg))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|dist\/[^/]+\.js|dist\/webview-style\.css|dist\/libsvm\.wasm|dist\/wasm\/[^/]+\.wasm|dist\/python\/[^/]+\.py|syntaxes\/[^/]+\.json|images\/[^/]+\.(png|svg))$/;
   assert.deepEqual(
     files.filter((f) => !allowed.test(f)),
     [],

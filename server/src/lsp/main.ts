@@ -30,9 +30,8 @@ import { documentSymbols } from './symbols';
 import { TrainingService } from './training';
 import { loadCalibrations } from '../training/calibrationFile';
 import { runsDirFor } from '../training/runs';
+import { VERSION } from '../util/version';
 
-declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 // createConnection reads --stdio, --node-ipc or --socket=N from the command line.
 const connection = createConnection(ProposedFeatures.all);

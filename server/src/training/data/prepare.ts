@@ -5,6 +5,7 @@
  * same rows in the same splits, so `compare` measures models, not luck of the split.
  */
 import { readFileSync } from 'node:fs';
+import type { DatasetInfo } from '../../analysis/model';
 import { loadTable } from '../../data/table';
 import { generateSynthetic, SYNTHETIC_KINDS, type SyntheticKind } from '../../data/synthetic';
 import { mulberry32, shuffle } from '../../util/random';
@@ -87,6 +88,14 @@ export class DataError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The data of a checked dataset declaration, as every engine and export trains on it. */
+export function prepareFor(dataset: DatasetInfo): PreparedData {
+  const common = { shape: dataset.shape, testSplit: dataset.testSplit, normalize: dataset.normalize as NormalizeKind, seed: dataset.seed };
+  if (dataset.kind === 'csv' && dataset.path) return prepareDataset({ kind: 'csv', path: dataset.path, target: dataset.target, ...common });
+  if (dataset.kind === 'synthetic' && dataset.synthetic) return prepareDataset({ kind: 'synthetic', synthetic: dataset.synthetic, ...common });
+  throw new DataError(`Dataset ${dataset.name} has no usable source.`);
 }
 
 export function prepareDataset(spec: DatasetSpec): PreparedData {
@@ -250,6 +259,17 @@ export function stratifiedSplit(y: Int32Array, classes: number, testSplit: numbe
     }
   }
   return { trainIndex, testIndex };
+}
+
+/**
+ * The rows of a training split held out for validation curves and early stopping: a
+ * seeded shuffle, the last round(n × fraction) of it (at least one, and at least one row
+ * left to train on). Every engine holds out the same rows.
+ */
+export function validationSplit(n: number, fraction: number, seed: number): { fit: Int32Array; validation: Int32Array } {
+  const order = shuffle(Int32Array.from({ length: n }, (_, i) => i), mulberry32(seed));
+  const count = fraction > 0 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
+  return { fit: order.subarray(0, n - count), validation: order.subarray(n - count) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { LayerRow, ModelAnalysis } from '../../analysis/model';
+import { repeatCopies, repeatCount, rowTree, type RowNode as Node } from '../../analysis/rowTree';
 import { formatShape } from '../../catalog/common';
 import { applyEngineLayer, type BuildContext, type CustomLayers, type EngineLayer, type EngineTensor, type TF } from '../../catalog/engine';
 import type { LayerEntry, NestedLayer, Shape } from '../../catalog/types';
@@ -15,24 +16,6 @@ export const MAX_ENGINE_LAYERS = 2_000;
 /** A model the checker accepts but the training engine cannot build; the message says which layer and why. */
 export class UnsupportedModelError extends Error {
   override name = 'UnsupportedModelError';
-}
-
-/** The estimator's rows as the tree they flatten: a group row owns the deeper rows after it. */
-interface Node {
-  readonly row: LayerRow;
-  readonly children: Node[];
-}
-
-function toTree(rows: readonly LayerRow[]): Node[] {
-  const root: Node[] = [];
-  const open: { depth: number; children: Node[] }[] = [{ depth: -1, children: root }];
-  for (const row of rows) {
-    while (open[open.length - 1].depth >= row.depth) open.pop();
-    const node: Node = { row, children: [] };
-    open[open.length - 1].children.push(node);
-    if (row.kind === 'group') open.push({ depth: row.depth, children: node.children });
-  }
-  return root;
 }
 
 function sameShape(a: readonly (number | null)[], b: Shape): boolean {
@@ -65,7 +48,7 @@ export function buildModel(tf: TF, model: ModelAnalysis): tfTypes.LayersModel {
   }
   const builder = new Builder(tf, model, registerCustomLayers(tf));
   const input = tf.input({ shape: [...model.inputShape], name: 'input' });
-  const output = builder.sequence(toTree(model.rows), input);
+  const output = builder.sequence(rowTree(model.rows), input);
   return tf.model({ inputs: input, outputs: output, name: model.name });
 }
 
@@ -103,7 +86,7 @@ class Builder {
       return this.layer(row.entry, row, x);
     }
     if (row.name === 'residual') return this.residual(node, x);
-    if (/^repeat \d+$/.test(row.name)) return this.repeat(node, x);
+    if (repeatCount(row) !== undefined) return this.repeat(node, x);
     this.checkCounts(node);
     return this.sequence(node.children, x);
   }
@@ -120,17 +103,9 @@ class Builder {
    * built `copies` times, each with its own weights.
    */
   private repeat(node: Node, x: EngineTensor): EngineTensor {
-    const count = node.row.count;
-    const first = node.children.findIndex((c) => c.row.count !== count);
-    if (first < 0) return this.sequence(node.children, x);
-    const collapsed = node.children.slice(first);
-    const total = collapsed[0].row.count;
-    const copies = total / count;
-    if (!Number.isInteger(copies) || collapsed.some((c) => c.row.count !== total)) {
-      throw new Error(`${this.model.name}: the collapsed copies of '${node.row.name}' on line ${lineOf(node.row)} do not stand for a whole number of copies.`);
-    }
-    let y = this.sequence(node.children.slice(0, first), x);
-    for (let i = 0; i < copies; i++) y = this.sequence(collapsed, y);
+    const { walked, collapsed } = repeatCopies(node);
+    let y = this.sequence(walked, x);
+    if (collapsed) for (let i = 0; i < collapsed.times; i++) y = this.sequence(collapsed.nodes, y);
     return y;
   }
 

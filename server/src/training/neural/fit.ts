@@ -1,6 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TrainSettings } from '../../analysis/model';
-import { mulberry32, shuffle } from '../../util/random';
+import { validationSplit } from '../data/prepare';
 import type { EpochStats } from '../protocol';
 
 type TF = typeof tfTypes;
@@ -70,10 +70,9 @@ export async function fitModel(tf: TF, model: tfTypes.LayersModel, train: Split,
   const optimizer = makeOptimizer(tf, settings);
   model.compile({ optimizer, loss: LOSSES[settings.loss] ?? settings.loss, metrics: settings.loss.includes('crossentropy') ? ['accuracy'] : [] });
 
-  const order = Int32Array.from({ length: train.n }, (_, i) => i);
-  shuffle(order, mulberry32(settings.seed));
-  const valCount = settings.validationSplit > 0 ? Math.min(train.n - 1, Math.max(1, Math.round(train.n * settings.validationSplit))) : 0;
-  const fitCount = train.n - valCount;
+  const { fit: fitRows, validation: valRows } = validationSplit(train.n, settings.validationSplit, settings.seed);
+  const fitCount = fitRows.length;
+  const valCount = valRows.length;
   const size = opts.shape.reduce((a, b) => a * b, 1);
   const pick = (indices: Int32Array) => {
     const x = new Float32Array(indices.length * size);
@@ -84,8 +83,8 @@ export async function fitModel(tf: TF, model: tfTypes.LayersModel, train: Split,
     });
     return { x, y };
   };
-  const fitPart = pick(order.subarray(0, fitCount));
-  const valPart = pick(order.subarray(fitCount));
+  const fitPart = pick(fitRows);
+  const valPart = pick(valRows);
   const xs = tf.tensor(fitPart.x, [fitCount, ...opts.shape]);
   const ys = labelTensor(tf, fitPart.y, opts.classes, settings.loss, outputs);
   const xv = valCount ? tf.tensor(valPart.x, [valCount, ...opts.shape]) : undefined;
