@@ -14,7 +14,8 @@ const spec = fixtureUri('train.model');
 
 before(async () => {
   runsDir = mkdtempSync(join(tmpdir(), 'modelspec-lsp-runs-'));
-  client = await TestClient.start({ settings: { runsDirectory: runsDir }, workDoneProgress: true });
+  // The server's default engine (auto) is PyTorch where a Python has torch, as on CI.
+  client = await TestClient.start({ settings: { runsDirectory: runsDir, training: { backend: 'torch' } }, workDoneProgress: true });
   await client.openFixture('train.model');
 });
 after(async () => {
@@ -35,7 +36,10 @@ test('a neural model trains in the background with progress on the client’s to
   assert.ok(view.result!.metrics.accuracy > 0.5, `accuracy ${view.result!.metrics.accuracy}`);
   assert.ok(view.runDir!.startsWith(runsDir), 'the runsDirectory setting is honoured');
   assert.ok(existsSync(join(view.runDir!, 'run.json')));
-  assert.ok(['wasm', 'tensorflow', 'cpu'].includes(view.backend!));
+  assert.equal(view.backend, 'torch');
+  assert.match(view.backendNote!, /^PyTorch \d+\.\d+\S* on cpu, \d+ threads?; Python /);
+  assert.ok(existsSync(join(view.runDir!, 'project', 'model.py')), 'the run folder holds the exported project');
+  assert.equal(view.result!.params.total, 67, 'PyTorch counts the same 67 parameters');
   assert.equal(view.estimates!.params.total, 67, '4·8+8 + 8·3+3');
 
   const progress = client.progress.filter((p) => p.token === 'quick-1').map((p) => p.value);

@@ -2,12 +2,10 @@ import type { AnalysisHost } from '../analysis/host';
 import type { RunResult } from '../training/protocol';
 import { byAccuracy, COMPARISON_NOTE, comparisonTable, textTable } from '../training/report';
 import { analyzeFile, EXIT, type Output } from './io';
-import { checkTrainable, resultJson, trainOne, TrainFailed } from './train';
+import { checkTrainable, resultJson, trainOne, TrainFailed, type TrainFlags } from './train';
 
-export interface CompareOptions {
+export interface CompareOptions extends TrainFlags {
   readonly file: string;
-  readonly epochs?: number;
-  readonly backend?: 'node' | 'wasm' | 'cpu';
   readonly json: boolean;
   readonly tty: boolean;
 }

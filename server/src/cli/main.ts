@@ -5,23 +5,34 @@ import { runCheck } from './check';
 import { runEstimate } from './estimate';
 import { EXIT, UsageError, type Output } from './io';
 import { runCompare } from './compare';
-import { runTrain, TrainBlocked, TrainFailed } from './train';
+import { runExport } from './export';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../training/protocol';
+import { runTrain, TrainBlocked, TrainFailed, type TrainFlags } from './train';
+import { VERSION } from '../util/version';
 
 const USAGE = `Usage: modelspec <command> [options]
 
 Commands:
   check FILE... [--json]                 report problems (exit 1 on errors)
   estimate FILE [--model NAME] [--json]  parameters, MACs/FLOPs, memory and training compute
-  train FILE --model NAME [--epochs N] [--backend node|wasm|cpu] [--json]
+  train FILE --model NAME [--epochs N] [--backend B] [--nproc N] [--json]
                                          train one model in a background process
   compare FILE [--epochs N] [--backend B] [--json]
                                          train every model of the file's compare, one table
+  export FILE [--model NAME] [--to pytorch|sklearn] [--out DIR] [--json]
+                                         write a standalone PyTorch (or scikit-learn) project
 
 Options:
   --json        machine-readable output
   --model NAME  only this model
   --epochs N    override the train section's epochs (neural models)
-  --backend B   node (tfjs-node), wasm or cpu; default: the fastest that loads
+  --backend B   auto (default: PyTorch when a Python with torch is found, else
+                TensorFlow.js), torch, or TensorFlow.js on node (tfjs-node), wasm or cpu
+  --python P    the Python interpreter for the torch backend (else MODELSPEC_PYTHON,
+                else the first python3 on PATH that imports torch, else /usr/bin/python3)
+  --nproc N     train on N local processes with DistributedDataParallel (torch)
+  --to T        export target: pytorch (neural models) or sklearn (classical ones)
+  --out DIR     export folder (default: ./NAME-pytorch or ./NAME-sklearn)
   -h, --help    show this help
   -v, --version show the version`;
 
@@ -64,13 +75,20 @@ async function dispatch(argv: readonly string[], io: Output): Promise<number> {
       return runEstimate({ file: positionals[0], model: values.model as string | undefined, json: values.json === true }, host, io);
     }
     case 'train': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' } });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, ...TRAIN_OPTIONS });
       if (positionals.length !== 1) throw new UsageError('train needs exactly one FILE');
       if (typeof values.model !== 'string') throw new UsageError('train needs --model NAME');
       return runTrain({ file: positionals[0], model: values.model, ...trainFlags(values), json: values.json === true, tty: process.stderr.isTTY === true }, host, io);
     }
+    case 'export': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } });
+      if (positionals.length !== 1) throw new UsageError('export needs exactly one FILE');
+      const to = values.to;
+      if (to !== undefined && to !== 'pytorch' && to !== 'sklearn') throw new UsageError(`--to must be pytorch or sklearn, not '${String(to)}'`);
+      return runExport({ file: positionals[0], model: values.model as string | undefined, to, out: values.out as string | undefined, json: values.json === true, version: VERSION }, host, io);
+    }
     case 'compare': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, epochs: { type: 'string' }, backend: { type: 'string' } });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, ...TRAIN_OPTIONS });
       if (positionals.length !== 1) throw new UsageError('compare needs exactly one FILE');
       return runCompare({ file: positionals[0], ...trainFlags(values), json: values.json === true, tty: process.stderr.isTTY === true }, host, io);
     }
@@ -79,17 +97,26 @@ async function dispatch(argv: readonly string[], io: Output): Promise<number> {
   }
 }
 
-function trainFlags(values: Record<string, unknown>): { epochs?: number; backend?: 'node' | 'wasm' | 'cpu' } {
-  let epochs: number | undefined;
-  if (values.epochs !== undefined) {
-    epochs = Number(values.epochs);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs needs a whole number of at least 1, not '${values.epochs}'`);
-  }
+const TRAIN_OPTIONS = { epochs: { type: 'string' }, backend: { type: 'string' }, python: { type: 'string' }, nproc: { type: 'string' } } as const;
+
+function trainFlags(values: Record<string, unknown>): TrainFlags {
+  const epochs = positiveInteger(values.epochs, '--epochs');
+  const nproc = positiveInteger(values.nproc, '--nproc');
   const backend = values.backend;
-  if (backend !== undefined && backend !== 'node' && backend !== 'wasm' && backend !== 'cpu') {
-    throw new UsageError(`--backend must be node, wasm or cpu, not '${String(backend)}'`);
+  if (backend !== undefined && !BACKEND_PREFERENCES.includes(backend as BackendPreference)) {
+    throw new UsageError(`--backend must be ${BACKEND_PREFERENCES.join(', ')}, not '${String(backend)}'`);
   }
-  return { epochs, backend };
+  if (nproc !== undefined && nproc > 1 && backend !== undefined && backend !== 'torch' && backend !== 'auto') {
+    throw new UsageError(`--nproc ${nproc} trains with PyTorch's DistributedDataParallel: use --backend torch, not ${String(backend)}`);
+  }
+  return { epochs, backend: backend as BackendPreference | undefined, python: values.python as string | undefined, nproc };
+}
+
+function positiveInteger(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a whole number of at least 1, not '${String(value)}'`);
+  return n;
 }
 
 function parse(args: string[], options: Record<string, { type: 'boolean' | 'string' }>) {
@@ -100,8 +127,6 @@ function parse(args: string[], options: Record<string, { type: 'boolean' | 'stri
   }
 }
 
-declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
   // A CLI run is one cold pass over its input. With inlining, TurboFan's compiles of the

@@ -1,17 +1,23 @@
 import { resolve } from 'node:path';
 import type { AnalysisHost } from '../analysis/host';
 import { launchTrainer } from '../training/launch';
-import type { EpochMessage, FromTrainer, RunResult } from '../training/protocol';
+import type { BackendPreference, EpochMessage, FromTrainer, RunResult } from '../training/protocol';
 import { blockingErrorsMessage } from '../training/report';
 import { formatBytes, formatDuration, withSeparators } from '../util/format';
 import { analyzeFile, EXIT, UsageError, type Output } from './io';
 import { closestName } from '../util/suggest';
 
-export interface TrainOptions {
+/** What `train` and `compare` pass on to the trainer. */
+export interface TrainFlags {
+  readonly epochs?: number;
+  readonly backend?: BackendPreference;
+  readonly python?: string;
+  readonly nproc?: number;
+}
+
+export interface TrainOptions extends TrainFlags {
   readonly file: string;
   readonly model: string;
-  readonly epochs?: number;
-  readonly backend?: 'node' | 'wasm' | 'cpu';
   readonly json: boolean;
   /** Redraw one progress line (terminal) instead of printing a line per epoch. */
   readonly tty: boolean;
@@ -37,7 +43,7 @@ export class TrainBlocked extends Error {}
 export async function trainOne(opts: TrainOptions, io: Output, label = ''): Promise<RunResult> {
   const progress = new Progress(io, opts.tty, label);
   const handle = launchTrainer(
-    { file: resolve(opts.file), model: opts.model, epochs: opts.epochs, backend: opts.backend },
+    { file: resolve(opts.file), model: opts.model, epochs: opts.epochs, backend: opts.backend, python: opts.python, nproc: opts.nproc },
     (m) => progress.on(m),
   );
   const onSignal = () => handle.cancel();
@@ -101,6 +107,9 @@ export function resultJson(r: RunResult) {
     kind: r.kind,
     status: r.status,
     backend: r.backend,
+    device: r.device ?? null,
+    worldSize: r.worldSize ?? null,
+    torch: r.torch ?? null,
     metrics: { accuracy: r.metrics.accuracy, f1: r.metrics.f1, perClass: r.metrics.perClass, confusion: r.metrics.confusion },
     trainMs: r.trainMs,
     inferenceMsPerSample: r.inferenceMsPerSample,
@@ -115,7 +124,7 @@ export function resultJson(r: RunResult) {
 
 export function renderResult(r: RunResult): string {
   const lines = [
-    `Model: ${r.model} (${r.kind}), ${r.status} on ${r.backend}`,
+    `Model: ${r.model} (${r.kind}), ${r.status} on ${r.backend}${r.device ? ` (${r.device}${r.worldSize && r.worldSize > 1 ? ` × ${r.worldSize} processes` : ''})` : ''}`,
     `Accuracy:   ${(r.metrics.accuracy * 100).toFixed(2)}%   macro F1: ${r.metrics.f1.toFixed(4)}`,
     `Train time: ${formatDuration(r.trainMs / 1000)}${r.estimatedTrainMs !== undefined ? ` (estimated ${formatDuration(r.estimatedTrainMs / 1000)})` : ''}   epochs: ${r.epochsRun}`,
     `Inference:  ${r.inferenceMsPerSample.toPrecision(3)} ms per sample   size on disk: ${formatBytes(BigInt(r.sizeBytes))}   params: ${withSeparators(BigInt(r.params.total))}`,

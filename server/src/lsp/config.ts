@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../training/protocol';
 import { DEFAULT_RUNS_DIR } from '../training/runs';
 import type { Log } from './log';
 import type { Accelerator } from './timeEstimate';
@@ -11,7 +12,8 @@ export interface Settings {
   readonly accelerators: readonly Accelerator[];
   /** Quiet time after the last edit before diagnostics are computed and pushed. */
   readonly diagnostics: { readonly delay: number };
-  readonly training: { readonly maxConcurrentRuns: number };
+  /** `backend` picks the engine for neural models; `python` the interpreter for PyTorch ('' searches). */
+  readonly training: { readonly maxConcurrentRuns: number; readonly backend: BackendPreference; readonly python: string };
   /** Relative to the spec's folder, or absolute. */
   readonly runsDirectory: string;
 }
@@ -40,7 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   codeLens: { enabled: true },
   accelerators: DEFAULT_ACCELERATORS,
   diagnostics: { delay: DEFAULT_DIAGNOSTICS_DELAY },
-  training: { maxConcurrentRuns: 1 },
+  training: { maxConcurrentRuns: 1, backend: 'auto', python: '' },
   runsDirectory: DEFAULT_RUNS_DIR,
 };
 
@@ -63,6 +65,8 @@ export function normalizeSettings(raw: unknown): Settings {
     },
     training: {
       maxConcurrentRuns: Number.isInteger(training.maxConcurrentRuns) ? Math.min(Math.max(1, training.maxConcurrentRuns as number), 16) : DEFAULT_SETTINGS.training.maxConcurrentRuns,
+      backend: BACKEND_PREFERENCES.includes(training.backend as BackendPreference) ? (training.backend as BackendPreference) : DEFAULT_SETTINGS.training.backend,
+      python: typeof training.python === 'string' ? training.python.trim() : DEFAULT_SETTINGS.training.python,
     },
     runsDirectory: typeof r.runsDirectory === 'string' && r.runsDirectory.trim() ? r.runsDirectory.trim() : DEFAULT_SETTINGS.runsDirectory,
   };

@@ -224,8 +224,9 @@ export class TrainingService {
   }
 
   private launch(target: Target, model: string, epochs: number | undefined, token: CancellationToken, onMessage: (m: FromTrainer) => void) {
+    const { runsDirectory, training } = this.deps.settings();
     const handle = launchTrainer(
-      { file: target.file, model, epochs, text: target.text, runsDir: this.deps.settings().runsDirectory },
+      { file: target.file, model, epochs, text: target.text, runsDir: runsDirectory, backend: training.backend, python: training.python || undefined },
       onMessage,
       (text) => {
         for (const line of text.split('\n')) if (line.trim()) this.deps.log.info(`[trainer ${model}] ${line}`);

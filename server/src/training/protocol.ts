@@ -5,7 +5,16 @@
  */
 export const PROTOCOL_VERSION = 1;
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'classical';
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'classical' | 'torch';
+
+/**
+ * Which engine trains neural models: `torch` (PyTorch in the user's Python), TensorFlow.js
+ * on `node` (tfjs-node), `wasm` or `cpu`; `auto` is PyTorch when a Python with torch is
+ * found, else the fastest TensorFlow.js backend that loads.
+ */
+export type BackendPreference = 'auto' | 'torch' | 'node' | 'wasm' | 'cpu';
+
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'torch', 'node', 'wasm', 'cpu'];
 
 /** Sent once by the parent, right after the trainer starts. */
 export interface TrainRequest {
@@ -15,7 +24,12 @@ export interface TrainRequest {
   readonly file: string;
   readonly model: string;
   readonly epochs?: number;
-  readonly backend?: 'node' | 'wasm' | 'cpu';
+  /** Default `auto`. */
+  readonly backend?: BackendPreference;
+  /** The Python interpreter for the torch engine (else MODELSPEC_PYTHON, else a search). */
+  readonly python?: string;
+  /** Processes for the torch engine: DistributedDataParallel on this machine when above 1. */
+  readonly nproc?: number;
   /** Runs folder; default `.modelspec/runs` next to the spec. */
   readonly runsDir?: string;
   /** Spec text to train (an unsaved editor buffer); read from `file` when absent. */
@@ -46,6 +60,10 @@ export interface StartMessage {
   /** Why this backend (e.g. "tfjs-node not installed"). */
   readonly backendNote?: string;
   readonly threads?: number;
+  /** The torch engine's device ("cuda:0 NVIDIA A100", "cpu, 2 threads"), processes and PyTorch version. */
+  readonly device?: string;
+  readonly worldSize?: number;
+  readonly torch?: string;
   readonly params: Params;
   readonly trainSamples: number;
   readonly testSamples: number;
@@ -105,6 +123,9 @@ export interface RunResult {
   readonly flops: number | string;
   readonly epochsRun: number;
   readonly estimatedTrainMs?: number;
+  readonly device?: string;
+  readonly worldSize?: number;
+  readonly torch?: string;
 }
 
 export interface DoneMessage {
@@ -116,8 +137,8 @@ export interface DoneMessage {
 export interface ErrorMessage {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'error';
-  /** A stable reason: bad-data, bad-spec, out-of-memory, crash, cancelled-before-start. */
-  readonly reason: 'bad-data' | 'bad-spec' | 'out-of-memory' | 'crash';
+  /** A stable reason; `no-engine`: the engine asked for (PyTorch) is not installed. */
+  readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'out-of-memory' | 'crash';
   readonly message: string;
 }
 

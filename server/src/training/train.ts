@@ -10,17 +10,20 @@ import { calibrate } from './calibrate';
 import { saveCalibration } from './calibrationFile';
 import { estimateTrainMs, rateKind } from './trainTime';
 import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
-import { DataError, prepareDataset, type PreparedData } from './data/prepare';
+import { DataError, prepareFor, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
 import { fitModel, predictClasses } from './neural/fit';
 import { buildModel } from './neural/build';
 import { PROTOCOL_VERSION, type EpochStats, type FromTrainer, type Params, type RunResult, type TrainRequest } from './protocol';
 import { blockingErrorsMessage } from './report';
+import { trainTorch, TorchRunError } from './torch/engine';
+import { findTorchPython, notFoundMessage, type TorchPython } from './torch/python';
 import { createRunDir, historyCsv, runsDirFor, writeAtomic, writeJson } from './runs';
+import { VERSION } from '../util/version';
 
 /** A failure the user can act on, with the reason the protocol reports. */
 export class TrainError extends Error {
-  constructor(message: string, readonly reason: 'bad-data' | 'bad-spec') {
+  constructor(message: string, readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'crash') {
     super(message);
   }
 }
@@ -66,8 +69,10 @@ export async function runTraining(request: TrainRequest, ctx: TrainContext): Pro
     writeJson(join(dir, 'run.json'), { version: 1, id, model: model.name, kind: model.kind, spec: request.file, dataset: datasetJson(dataset, data), estimates, ...extra });
   record({ status: 'running', startedAt: new Date().toISOString() });
 
-  const result = model.kind === 'classical' ? await trainClassical(model, data, dir, base, ctx) : await trainNeural(model, data, dir, base, epochs, request, ctx);
-  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, seed: model.train.seed, result });
+  const result =
+    model.kind === 'classical' ? await trainClassical(model, data, dir, base, ctx) : await trainNeural(model, data, dir, base, epochs, request, ctx, { analysis, text });
+  const engine = result.backend === 'torch' ? { device: result.device, worldSize: result.worldSize, torch: result.torch } : {};
+  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, ...engine, seed: model.train.seed, result });
   return result;
 }
 
@@ -82,15 +87,12 @@ function trainableModel(analysis: Analysis, name: string): ModelAnalysis {
 }
 
 function prepare(dataset: DatasetInfo): PreparedData {
-  const common = { shape: dataset.shape, testSplit: dataset.testSplit, normalize: dataset.normalize as 'none' | 'minmax' | 'standard', seed: dataset.seed };
   try {
-    if (dataset.kind === 'csv' && dataset.path) return prepareDataset({ kind: 'csv', path: dataset.path, target: dataset.target, ...common });
-    if (dataset.kind === 'synthetic' && dataset.synthetic) return prepareDataset({ kind: 'synthetic', synthetic: dataset.synthetic, ...common });
+    return prepareFor(dataset);
   } catch (err) {
     if (err instanceof DataError) throw new TrainError(err.message, 'bad-data');
     throw err;
   }
-  throw new TrainError(`Dataset ${dataset.name} has no usable source.`, 'bad-data');
 }
 
 type Base = Omit<RunResult, 'status' | 'backend' | 'backendNote' | 'metrics' | 'trainMs' | 'inferenceMsPerSample' | 'sizeBytes' | 'flops' | 'epochsRun'> & {
@@ -135,21 +137,67 @@ function engineNote(kind: string): string {
   return `Modelspec ${kind.replace(/_/g, ' ')}`;
 }
 
-async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext): Promise<RunResult> {
-  const backend: BackendInfo = await initBackend(request.backend ?? 'node');
+/** The engine that trains a neural model: PyTorch in the user's Python, or TensorFlow.js on a backend. */
+type NeuralEngine = { readonly kind: 'torch'; readonly python: TorchPython } | { readonly kind: 'tfjs'; readonly backend: 'node' | 'wasm' | 'cpu'; readonly note?: string };
+
+async function chooseEngine(request: TrainRequest): Promise<NeuralEngine> {
+  const asked = request.backend ?? 'auto';
+  if (asked !== 'auto' && asked !== 'torch') {
+    if ((request.nproc ?? 1) > 1) throw new TrainError(`Training on ${request.nproc} processes needs the torch backend, not ${asked}.`, 'bad-spec');
+    return { kind: 'tfjs', backend: asked };
+  }
+  const search = await findTorchPython(request.python);
+  if (search.found) return { kind: 'torch', python: search.found };
+  if (asked === 'torch' || (request.nproc ?? 1) > 1) throw new TrainError(notFoundMessage(search), 'no-engine');
+  const tried = search.tried.map((t) => `${t.python}: ${t.why}`).join('; ');
+  return { kind: 'tfjs', backend: 'node', note: `PyTorch not found (${tried}), so TensorFlow.js trains` };
+}
+
+async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext, spec: { analysis: Analysis; text: string }): Promise<RunResult> {
+  const engine = await chooseEngine(request);
+  const history: EpochStats[] = [];
+  const onEpoch = (s: EpochStats) => {
+    history.push(s);
+    writeAtomic(join(dir, 'history.csv'), historyCsv(history));
+    const perEpoch = s.elapsedMs / s.epoch;
+    ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: perEpoch * (epochs - s.epoch) });
+  };
+  if (engine.kind === 'torch') {
+    try {
+      const result = await trainTorch({
+        ...spec,
+        model,
+        data,
+        dir,
+        epochs,
+        nproc: request.nproc ?? 1,
+        python: engine.python,
+        version: VERSION,
+        base,
+        emit: (m) => (m.type === 'epoch' ? onEpoch(m) : ctx.emit(m)),
+        cancelled: ctx.cancelled,
+      });
+      return { ...strip(base), ...result, flops: jsonInteger(model.totals.flops) };
+    } catch (err) {
+      if (err instanceof TorchRunError) throw new TrainError(err.message, 'crash');
+      throw err;
+    }
+  }
+  const backend: BackendInfo = await initBackend(engine.backend);
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
   const estimatedTrainMs = await estimateTime(tf, model, epochs, dirname(dir), ctx);
   // tfjs draws initial weights from Math.random when no seed is given; this process
   // trains one model, so seeding it (after the calibration's models drew theirs) makes
   // runs repeat.
   Math.random = mulberry32(model.train.seed);
+  const backendNote = engine.note ? `${describeBackend(backend)}; ${engine.note}` : describeBackend(backend);
   ctx.emit({
     v: PROTOCOL_VERSION,
     type: 'start',
     ...base,
     kind: 'neural',
     backend: backend.name,
-    backendNote: describeBackend(backend),
+    backendNote,
     threads: backend.threads,
     estimatedTrainingFlops: model.compute.flops === undefined ? undefined : jsonInteger(model.compute.flops),
     estimatedTrainMs,
@@ -157,20 +205,7 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
   const net = buildModel(tf, model);
   // A model may declare `input` of the same size as the data but another shape: feed it that.
   const shape = model.inputShape ? [...model.inputShape] : data.shape;
-  const history: EpochStats[] = [];
-  const fit = await fitModel(tf, net, data.train, {
-    settings: model.train,
-    epochs,
-    classes: data.classes,
-    shape,
-    cancelled: ctx.cancelled,
-    onEpoch: (s) => {
-      history.push(s);
-      writeAtomic(join(dir, 'history.csv'), historyCsv(history));
-      const perEpoch = s.elapsedMs / s.epoch;
-      ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: perEpoch * (epochs - s.epoch) });
-    },
-  });
+  const fit = await fitModel(tf, net, data.train, { settings: model.train, epochs, classes: data.classes, shape, cancelled: ctx.cancelled, onEpoch });
   const predicted = predictClasses(tf, net, data.test.x, data.test.n, shape);
   const inferenceMsPerSample = latency((x) => predictClasses(tf, net, x, 1, shape), data);
   const sizeBytes = await saveLayersModel(tf, net, dir, data);
@@ -179,7 +214,7 @@ async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string
     ...strip(base),
     status: fit.status,
     backend: backend.name,
-    backendNote: describeBackend(backend),
+    backendNote,
     metrics: computeMetrics(data.test.y, predicted, data.labels),
     trainMs: fit.trainMs,
     inferenceMsPerSample,
@@ -259,6 +294,7 @@ function paramsJson(model: ModelAnalysis): Params {
 function datasetJson(dataset: DatasetInfo, data: PreparedData) {
   return { name: dataset.name, kind: dataset.kind, path: dataset.path ?? null, rows: data.train.n + data.test.n, train: data.train.n, test: data.test.n, classes: data.classes, labels: data.labels, shape: data.shape, seed: dataset.seed, normalize: dataset.normalize };
 }
+
 
 export function writeLog(dir: string, text: string): void {
   writeFileSync(join(dir, 'trainer.log'), text, { flag: 'a' });
