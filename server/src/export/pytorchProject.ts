@@ -92,8 +92,10 @@ torchrun --standalone --nproc_per_node 8 train.py
 \`\`\`
 
 Each process trains on its own share of every epoch (DistributedDataParallel; NCCL on
-GPUs, gloo on CPUs) with \`--batch-size\` samples per step, so the global batch is 8 × that.
-Losses and accuracies are summed over all processes; only rank 0 writes files.
+GPUs, gloo on CPUs). \`--batch-size\` (default: the spec's ${model.train.batchSize}) is the global batch of one
+step, shared out between the processes, so the spec trains the same however many there
+are; raise it to keep many GPUs busy. Losses, accuracies and predictions are combined over
+all processes; only rank 0 writes files.
 
 ## Several machines
 

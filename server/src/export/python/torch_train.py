@@ -28,7 +28,7 @@ EPSILON = 1e-7  # Keras's clip of probabilities before a log, which Modelspec's 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--epochs", type=int, default=EPOCHS, help=f"passes over the training data (default {EPOCHS})")
-    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"samples per step and process (default {BATCH_SIZE})")
+    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"samples per step, shared out between the processes (default {BATCH_SIZE})")
     p.add_argument("--device", default="auto", help="auto (this process's GPU when there is one, else the CPU), cpu, cuda, cuda:N or mps")
     p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32", help="fp32, or mixed precision (fp16 needs CUDA)")
     p.add_argument("--out", default="run", help="folder for metrics.json, model.pt, predictions.npy and checkpoint.pt (default ./run)")
@@ -234,13 +234,16 @@ def main(args, events):
                 epochs=args.epochs, startEpoch=state["epoch"], trainSamples=len(y_fit), validationSamples=len(y_val), testSamples=len(y_test))
     say(f"{params['total']:,} parameters; {len(y_fit):,} training, {len(y_val):,} validation and {len(y_test):,} test samples; "
         f"{describe(device)}{f' x {WORLD} processes' if WORLD > 1 else ''}")
+    # The spec's batch is the global one: each process takes its share, so a step sees the
+    # same number of samples however many processes train (scale it with --batch-size).
+    batch_size = max(1, args.batch_size // WORLD)
     status = "completed"
     started = time.perf_counter() - state["train_ms"] / 1000
     for epoch in range(state["epoch"], args.epochs):
         epoch_start = time.perf_counter()
         trained.train()
         loss_sum = correct = seen = 0.0
-        for rows in batches(len(y_fit), args.batch_size, epoch):
+        for rows in batches(len(y_fit), batch_size, epoch):
             x, y = x_fit[rows].to(device, non_blocking=True), y_fit[rows].to(device, non_blocking=True)
             with autocast:
                 output = trained(x)
@@ -306,6 +309,8 @@ def main(args, events):
         events.send("done", status=status, metrics=str(out / "metrics.json"))
         say(f"{status} after {metrics['epochs']} epochs in {train_ms / 1000:.1f} s: test accuracy {accuracy:.2%}, macro F1 {metrics['f1']:.4f}; results in {out}")
     if WORLD > 1:
+        # Leave together: a process group whose peer has gone can spin in its teardown.
+        dist.barrier()
         dist.destroy_process_group()
 
 
