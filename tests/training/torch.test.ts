@@ -78,6 +78,24 @@ test('digits: the CNN trains with PyTorch to ≥ 95%, the run records the engine
   assert.ok(Math.abs(metrics.accuracy - result.metrics.accuracy) <= 0.01, `standalone ${metrics.accuracy} vs ${result.metrics.accuracy}`);
   assert.deepEqual(Object.keys(metrics).slice(0, 11), ['status', 'accuracy', 'f1', 'params', 'buffers', 'trainMs', 'epochs', 'device', 'worldSize', 'torch', 'precision']);
   assert.ok(Math.abs(metrics.f1 - result.metrics.f1) <= 0.01, 'macro F1 computed alike in Python and Modelspec');
+
+  // A checkpoint after every epoch; --resume carries on from it.
+  const python = await torchPython();
+  const project = join(result.runDir, 'project');
+  const resumed = temp('resume');
+  const run2 = (args: string[]) => spawnSync(python, ['train.py', '--out', resumed, ...args], { cwd: project, encoding: 'utf8' });
+  assert.equal(run2(['--epochs', '2']).status, 0);
+  const second = run2(['--epochs', '3', '--resume']);
+  assert.equal(second.status, 0, second.stderr);
+  assert.doesNotMatch(second.stdout, /^epoch [12]\/3 /m, 'resumed after epoch 2');
+  assert.match(second.stdout, /^epoch 3\/3 /m);
+  assert.deepEqual(JSON.parse(readFileSync(join(resumed, 'metrics.json'), 'utf8')).history.map((h: { epoch: number }) => h.epoch), [1, 2, 3]);
+  // Mixed precision: bf16 runs on a CPU; fp16 needs CUDA and says so.
+  const bf16 = spawnSync(python, ['train.py', '--out', temp('bf16'), '--epochs', '1', '--precision', 'bf16'], { cwd: project, encoding: 'utf8' });
+  assert.equal(bf16.status, 0, bf16.stderr);
+  const fp16 = spawnSync(python, ['train.py', '--out', temp('fp16'), '--epochs', '1', '--precision', 'fp16', '--device', 'cpu'], { cwd: project, encoding: 'utf8' });
+  assert.notEqual(fp16.status, 0);
+  assert.match(fp16.stderr, /--precision fp16 needs a CUDA device; on a CPU use bf16/);
 });
 
 test('DDP: --nproc 2 trains the digits MLP on two gloo processes; loss falls and the result is within a point of one process', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyze } from '../analysis/analyze';
 import type { Analysis, DatasetInfo, ModelAnalysis } from '../analysis/model';
@@ -296,6 +296,3 @@ function datasetJson(dataset: DatasetInfo, data: PreparedData) {
 }
 
 
-export function writeLog(dir: string, text: string): void {
-  writeFileSync(join(dir, 'trainer.log'), text, { flag: 'a' });
-}
