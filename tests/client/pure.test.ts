@@ -40,7 +40,7 @@ test('enclosingModel finds the model declaration around a line, and only a model
 });
 
 function summaries(text: string): ModelSummary[] {
-  return modelSummaries(analyze(text, { file: '/virtual/x.model' }));
+  return modelSummaries(analyze(text, { file: '/virtual/x.model' }), { engine: 'tfjs', why: 'test' });
 }
 
 test('the Results view words totals like the hover and the code lens', () => {

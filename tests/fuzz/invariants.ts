@@ -4,6 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { AnalysisHost } from '../../server/src/analysis/host';
 import type { Analysis } from '../../server/src/analysis/model';
+import { rowCounter, sumCounts } from '../../server/src/analysis/paramCounts';
 import { modelToJson } from '../../server/src/cli/estimateJson';
 import { createNodeHost } from '../../server/src/data/nodeHost';
 
@@ -115,8 +116,14 @@ function checkEstimates(analysis: Analysis, problems: string[]): void {
     }
     if (m.totals.total !== m.totals.trainable + m.totals.nonTrainable) problems.push(`total != trainable + nonTrainable | model ${m.name}`);
     if (m.totals.flops !== 2n * m.totals.macs) problems.push(`flops != 2 x macs | model ${m.name}`);
+    if (m.complete && m.kind === 'neural') {
+      // Groups carry PyTorch's extra biases only through the rows they own: the top-level rows must add up to the totals.
+      const count = rowCounter(m.rows);
+      const top = sumCounts(m.rows.filter((r) => r.depth === 0).map((r) => ({ counts: count(r), copies: r.count })));
+      if (top.torch.params !== m.totals.torch.params || top.tfjs.total !== m.totals.total) problems.push(`top-level rows do not add up to the totals | model ${m.name}`);
+    }
     try {
-      JSON.stringify(modelToJson(m));
+      JSON.stringify(modelToJson(m, { engine: 'torch', why: 'fuzz' }));
     } catch (err) {
       problems.push(`modelToJson not JSON-serialisable | ${(err as Error).message} in model ${m.name}`);
     }

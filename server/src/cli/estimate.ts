@@ -1,4 +1,9 @@
 import type { AnalysisHost } from '../analysis/host';
+import type { ModelAnalysis } from '../analysis/model';
+import { enginesDisagree } from '../analysis/paramCounts';
+import { chooseEngine, type EngineChoice } from '../training/engineChoice';
+import type { BackendPreference } from '../training/protocol';
+import { findTorchPython, type PythonSearch } from '../training/torch/python';
 import { closestName } from '../util/suggest';
 import { formatDiagnostic } from './check';
 import { modelToJson } from './estimateJson';
@@ -9,6 +14,9 @@ export interface EstimateOptions {
   readonly file: string;
   readonly model?: string;
   readonly json: boolean;
+  /** The engine whose parameter counts are shown where PyTorch and TensorFlow.js differ; default auto. */
+  readonly backend?: BackendPreference;
+  readonly python?: string;
 }
 
 /**
@@ -16,7 +24,7 @@ export interface EstimateOptions {
  * printed to stderr and make the exit code 1, but estimates of what could be inferred
  * are still shown.
  */
-export function runEstimate(opts: EstimateOptions, host: AnalysisHost, io: Output): number {
+export async function runEstimate(opts: EstimateOptions, host: AnalysisHost, io: Output, search: (python?: string) => Promise<PythonSearch> = findTorchPython): Promise<number> {
   const analysis = analyzeFile(opts.file, host);
   let models = analysis.models;
   if (opts.model !== undefined) {
@@ -31,7 +39,17 @@ export function runEstimate(opts: EstimateOptions, host: AnalysisHost, io: Outpu
   }
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   for (const d of errors) io.err(formatDiagnostic(opts.file, d));
-  if (opts.json) io.out(JSON.stringify({ file: opts.file, models: models.map(modelToJson) }, null, 2));
-  else io.out(models.length ? models.map(renderEstimate).join('\n\n') : `${opts.file}: no models to estimate`);
+  const choice = await engineFor(models, opts, search);
+  if (opts.json) io.out(JSON.stringify({ file: opts.file, models: models.map((m) => modelToJson(m, choice)) }, null, 2));
+  else io.out(models.length ? models.map((m) => renderEstimate(m, choice)).join('\n\n') : `${opts.file}: no models to estimate`);
   return errors.length ? EXIT.findings : EXIT.ok;
+}
+
+/**
+ * The engine that will train, asked only when it changes a number shown: under auto that
+ * means looking for a Python with PyTorch (cached once found, but 1–3 s the first time).
+ */
+async function engineFor(models: readonly ModelAnalysis[], opts: EstimateOptions, search: (python?: string) => Promise<PythonSearch>): Promise<EngineChoice> {
+  if (!enginesDisagree(models)) return { why: 'both engines count these models the same' };
+  return chooseEngine(opts.backend ?? 'auto', '--backend', () => search(opts.python));
 }

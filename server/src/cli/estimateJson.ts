@@ -1,9 +1,23 @@
 import type { LayerRow, ModelAnalysis } from '../analysis/model';
+import { CONVENTIONS, countsDiffer, memoryIn, modelCounts, paramsIn, rowCounter, SAME_IN_BOTH, type Counts, type EngineKind } from '../analysis/paramCounts';
+import type { EngineChoice } from '../training/engineChoice';
 import { jsonInteger } from '../util/format';
 
-/** The `estimate --json` document: exact integers as numbers, or strings above 2^53. */
-export function modelToJson(m: ModelAnalysis) {
+/**
+ * The `estimate --json` document: exact integers as numbers, or strings above 2^53.
+ * `params` (and each layer's counts) is the training engine's own count; `engine` names it
+ * where the engines count differently and is null where they count the same (and for
+ * classical models); `paramsByEngine` holds both counts.
+ */
+export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
   const j = jsonInteger;
+  const neural = m.kind !== 'classical';
+  const counts = modelCounts(m.totals);
+  // The CLI resolves the engine whenever a model's counts differ; TensorFlow.js is what auto falls back to.
+  const engine = neural && countsDiffer(counts) ? (choice.engine ?? 'tfjs') : undefined;
+  const params = paramsIn(counts, engine ?? 'tfjs');
+  const countRow = rowCounter(m.rows);
+  const memory = memoryIn(m, engine ?? 'tfjs');
   return {
     name: m.name,
     kind: m.kind,
@@ -21,20 +35,23 @@ export function modelToJson(m: ModelAnalysis) {
       : null,
     inputShape: m.inputShape ?? null,
     outputShape: m.outputShape ?? null,
-    params: { trainable: j(m.totals.trainable), nonTrainable: j(m.totals.nonTrainable), total: j(m.totals.total) },
+    engine: engine ?? null,
+    paramsConvention: neural ? (engine ? CONVENTIONS[engine] : SAME_IN_BOTH) : null,
+    params: { trainable: j(params.trainable), nonTrainable: j(params.nonTrainable), total: j(params.total) },
+    paramsByEngine: neural ? countsToJson(counts) : null,
     paramsUpperBound: m.estimator?.estimate.upperBound ?? false,
     paramsDetail: m.estimator?.estimate.detail ?? null,
     macs: j(m.totals.macs),
     flops: j(m.totals.flops),
     activationsPerSample: j(m.totals.activations),
     memory: {
-      weightsFp32Bytes: j(m.memory.weightsFp32),
-      weightsFp16Bytes: j(m.memory.weightsFp16),
-      gradientsBytes: j(m.memory.gradients),
-      optimizerStateBytes: j(m.memory.optimizerState),
-      activationsPerSampleBytes: j(m.memory.activationsPerSample),
-      batchSize: m.memory.batchSize,
-      trainingBytes: j(m.memory.training),
+      weightsFp32Bytes: j(memory.weightsFp32),
+      weightsFp16Bytes: j(memory.weightsFp16),
+      gradientsBytes: j(memory.gradients),
+      optimizerStateBytes: j(memory.optimizerState),
+      activationsPerSampleBytes: j(memory.activationsPerSample),
+      batchSize: memory.batchSize,
+      trainingBytes: j(memory.training),
     },
     training: {
       optimizer: m.train.optimizer.name,
@@ -45,12 +62,22 @@ export function modelToJson(m: ModelAnalysis) {
       flopsPerSample: j(m.compute.flopsPerSample),
       flops: m.compute.flops === undefined ? null : j(m.compute.flops),
     },
-    layers: m.rows.map(layerToJson),
+    layers: m.rows.map((r) => layerToJson(r, countRow(r), engine ?? 'tfjs', neural)),
   };
 }
 
-function layerToJson(r: LayerRow) {
+/** Both engines' counts, as `estimate --json` and the models view carry them. */
+export function countsToJson(c: Counts) {
   const j = jsonInteger;
+  return {
+    tfjs: { trainable: j(c.tfjs.trainable), nonTrainable: j(c.tfjs.nonTrainable), total: j(c.tfjs.total) },
+    torch: { params: j(c.torch.params), buffers: j(c.torch.buffers) },
+  };
+}
+
+function layerToJson(r: LayerRow, counts: Counts, engine: EngineKind, neural: boolean) {
+  const j = jsonInteger;
+  const params = paramsIn(counts, engine);
   return {
     name: r.name,
     kind: r.kind,
@@ -59,9 +86,10 @@ function layerToJson(r: LayerRow) {
     count: r.count,
     inputShape: r.input ?? null,
     outputShape: r.output ?? null,
-    params: j(r.trainable + r.nonTrainable),
-    trainable: j(r.trainable),
-    nonTrainable: j(r.nonTrainable),
+    params: j(params.total),
+    trainable: j(params.trainable),
+    nonTrainable: j(params.nonTrainable),
+    paramsByEngine: neural ? countsToJson(counts) : null,
     macs: j(r.macs),
   };
 }

@@ -14,7 +14,9 @@ const USAGE = `Usage: modelspec <command> [options]
 
 Commands:
   check FILE... [--json]                 report problems (exit 1 on errors)
-  estimate FILE [--model NAME] [--json]  parameters, MACs/FLOPs, memory and training compute
+  estimate FILE [--model NAME] [--backend B] [--json]
+                                         parameters as the training engine counts them,
+                                         MACs/FLOPs, memory and training compute
   train FILE --model NAME [--epochs N] [--backend B] [--nproc N] [--json]
                                          train one model in a background process
   compare FILE [--epochs N] [--backend B] [--json]
@@ -70,9 +72,11 @@ async function dispatch(argv: readonly string[], io: Output): Promise<number> {
       return runCheck({ files: positionals, json: values.json === true }, host, io);
     }
     case 'estimate': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' } });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, backend: { type: 'string' }, python: { type: 'string' } });
       if (positionals.length !== 1) throw new UsageError('estimate needs exactly one FILE');
-      return runEstimate({ file: positionals[0], model: values.model as string | undefined, json: values.json === true }, host, io);
+      // --backend is checked as training checks it: it names the engine that will train.
+      const { backend, python } = trainFlags(values);
+      return runEstimate({ file: positionals[0], model: values.model as string | undefined, json: values.json === true, backend, python }, host, io);
     }
     case 'train': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, ...TRAIN_OPTIONS });

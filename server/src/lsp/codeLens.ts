@@ -1,5 +1,6 @@
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/model';
+import type { EngineChoice } from '../training/engineChoice';
 import type { Settings } from './config';
 import { shortTotals } from './hover';
 import { COMMANDS, type CommandArgs } from './protocol';
@@ -18,15 +19,15 @@ function lensArguments(command: string, uri: string, model: string): unknown[] {
   return (Object.values(COMMANDS) as string[]).includes(command) ? [args] : [uri, model];
 }
 
-/** Above each model: its totals, ▶ Train and Estimate. */
-export function codeLenses(analysis: Analysis, uri: string, settings: Settings, commands: LensCommands): CodeLens[] {
+/** Above each model: its totals (params as `engine` counts them), ▶ Train and Estimate. */
+export function codeLenses(analysis: Analysis, uri: string, settings: Settings, commands: LensCommands, engine: EngineChoice): CodeLens[] {
   if (!settings.codeLens.enabled) return [];
   const lenses: CodeLens[] = [];
   for (const m of analysis.models) {
     if (!m.name) continue;
     const range = { start: m.decl.range.start, end: m.decl.name.range.end };
     // An empty command id makes a lens a label: the totals are information, not an action.
-    lenses.push({ range, command: { title: shortTotals(m), command: '' } });
+    lenses.push({ range, command: { title: shortTotals(m, engine), command: '' } });
     lenses.push({ range, command: { title: '▶ Train', command: commands.train, arguments: lensArguments(commands.train, uri, m.name) } });
     lenses.push({ range, command: { title: 'Estimate', command: commands.estimate, arguments: lensArguments(commands.estimate, uri, m.name) } });
   }

@@ -3,6 +3,7 @@ import { CancellationTokenSource, ErrorCodes, ResponseError, type CancellationTo
 import type { AnalysisHost } from '../analysis/host';
 import type { Analysis } from '../analysis/model';
 import { renderEstimate } from '../cli/estimateTable';
+import type { EngineChoice } from '../training/engineChoice';
 import { closestName } from '../util/suggest';
 import { analyzeSafely, filePathOf, type DocumentStore } from './documents';
 import type { Log } from './log';
@@ -16,6 +17,8 @@ export interface CommandContext {
   readonly host: AnalysisHost;
   readonly log: Log;
   readonly training: TrainingService;
+  /** The engine that will train, once known: the estimate table counts params as it does. */
+  readonly engine: () => Promise<EngineChoice>;
   readonly token: CancellationToken;
   /** The client's progress (when it sent a workDoneToken), else one the server created, else a silent one. */
   readonly progress: () => Promise<WorkDoneProgressReporter & { readonly token?: CancellationToken }>;
@@ -41,7 +44,9 @@ export async function executeCommand(ctx: CommandContext, command: string, args:
           throw new ResponseError(ErrorCodes.InvalidParams, `No model named '${model}' in ${uri}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${names.length ? ` Models: ${names.join(', ')}.` : ''}`);
         }
       }
-      return models.length ? models.map(renderEstimate).join('\n\n') : 'This file declares no models.';
+      if (models.length === 0) return 'This file declares no models.';
+      const engine = await ctx.engine();
+      return models.map((m) => renderEstimate(m, engine)).join('\n\n');
     }
     case COMMANDS.train:
     case COMMANDS.compare: {

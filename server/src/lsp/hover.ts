@@ -1,21 +1,26 @@
 import type { Hover, MarkupContent } from 'vscode-languageserver/node';
 import type { Analysis, DatasetInfo, LayerRow, ModelAnalysis } from '../analysis/model';
+import { memoryIn, modelCounts, rowCounter, sumCounts, type Counts } from '../analysis/paramCounts';
 import { formatShape } from '../catalog/common';
 import { catalogEntry } from '../catalog/registry';
 import { STRUCTURE_DOCS } from '../catalog/settings';
 import type * as A from '../language/ast';
 import type { Position, Range } from '../language/position';
 import { latestCalibration, type StoredCalibration } from '../training/calibrationFile';
+import type { EngineChoice } from '../training/engineChoice';
 import { rateKind, trainingSteps, trainMs } from '../training/trainTime';
 import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/format';
 import type { Settings } from './config';
-import { locate, modelNamed, modelOf, rowsAt, settingKeyOf, type Located, type Owner, type Slot } from './locate';
+import { locate, modelNamed, modelOf, rowsAt, settingKeyOf, type Located, type Owner, type RowRef, type Slot } from './locate';
+import { modelParamRows, rowParamsText, shortParams, shownFor } from './paramText';
 import { callableFor, describeParam, settingSpec, signatureLabel, type Callable, type Param } from './specs';
 import { acceleratorFlopsPerSecond, machineCalibration, secondsFor } from './timeEstimate';
 
 export interface HoverContext {
   readonly analysis: Analysis;
   readonly settings: Settings;
+  /** The engine that will train, as far as known now: parameter counts follow it. */
+  readonly engine: EngineChoice;
   readonly getText: (range: Range) => string;
   /** The trainer's measurements of this machine for the document's runs folder (none before a first run). */
   readonly calibrations?: () => readonly StoredCalibration[];
@@ -41,7 +46,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
     case 'declName':
       if (at.decl.kind === 'model') {
         const m = modelOf(analysis, at.decl);
-        return m ? modelSummary(m, ctx.settings, ctx.calibrations?.() ?? []) : undefined;
+        return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.calibrations?.() ?? []) : undefined;
       }
       if (at.decl.kind === 'dataset') {
         const d = analysis.datasets.get(at.decl.name.name);
@@ -50,7 +55,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
       return blockHover(ctx, at.decl, undefined);
     case 'compareName': {
       const m = modelNamed(analysis, at.id.name);
-      return m ? modelSummary(m, ctx.settings, ctx.calibrations?.() ?? []) : undefined;
+      return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.calibrations?.() ?? []) : undefined;
     }
     case 'layerName':
       return layerHover(ctx, at.call, at.decl.kind === 'block');
@@ -142,7 +147,7 @@ function layerHover(ctx: HoverContext, call: A.LayerCall, inBlock: boolean): str
   if (!c || !entry) return undefined;
   const rows = rowsAt(ctx.analysis, call.range);
   const parts = [codeBlock(signatureLabel(c).label), `*${entry.summary}*`];
-  const facts = rowFacts(rows.map((r) => r.row), rows.map((r) => r.model), call, inBlock);
+  const facts = rowFacts(rows, call, inBlock, ctx.engine);
   if (facts) parts.push(facts);
   if (entry.kind === 'estimator') {
     const m = rows[0]?.model;
@@ -156,23 +161,23 @@ function layerHover(ctx: HoverContext, call: A.LayerCall, inBlock: boolean): str
 const MAX_LISTED_ROWS = 6;
 
 /** This layer here: input → output, params, MACs; one line per use when it stands for several rows. */
-function rowFacts(rows: readonly LayerRow[], models: readonly ModelAnalysis[], call: A.LayerCall, inBlock: boolean): string | undefined {
-  if (rows.length === 0) return inBlock ? '*No model uses this block yet, so no shapes are known here.*' : '*Shapes unknown here: see the problems reported for this model.*';
-  const line = (r: LayerRow) => {
-    const shape = `${r.input ? formatShape(r.input) : '?'} → ${r.output ? formatShape(r.output) : '?'}`;
-    const params = r.trainable + r.nonTrainable;
-    const split = r.nonTrainable > 0n ? ` (${withSeparators(r.trainable)} trainable, ${withSeparators(r.nonTrainable)} non-trainable)` : '';
-    const times = r.count > 1 ? ` ×${withSeparators(r.count)} copies` : '';
-    return `\`${shape}\` · **${withSeparators(params)}** params${split} · **${withSeparators(r.macs)}** MACs${times}`;
-  };
-  if (rows.length === 1) return line(rows[0]);
-  const lines = rows.slice(0, MAX_LISTED_ROWS).map((r, i) => {
-    const where = inBlock ? `${models[i].name}, line ${r.site.start.line + 1}` : `copy ${i + 1}`;
-    return `- ${where}: ${line(r)}`;
+function rowFacts(refs: readonly RowRef[], call: A.LayerCall, inBlock: boolean, engine: EngineChoice): string | undefined {
+  if (refs.length === 0) return inBlock ? '*No model uses this block yet, so no shapes are known here.*' : '*Shapes unknown here: see the problems reported for this model.*';
+  const line = ({ row, model }: RowRef) => rowLine(row, rowCounter(model.rows)(row), engine);
+  if (refs.length === 1) return line(refs[0]);
+  const lines = refs.slice(0, MAX_LISTED_ROWS).map((ref, i) => {
+    const where = inBlock ? `${ref.model.name}, line ${ref.row.site.start.line + 1}` : `copy ${i + 1}`;
+    return `- ${where}: ${line(ref)}`;
   });
-  if (rows.length > MAX_LISTED_ROWS) lines.push(`- … ${rows.length - MAX_LISTED_ROWS} more`);
-  const total = rows.reduce((s, r) => s + (r.trainable + r.nonTrainable) * BigInt(r.count), 0n);
-  return `${call.name.name} stands for ${rows.length} layers here (${withSeparators(total)} params in all):\n\n${lines.join('\n')}`;
+  if (refs.length > MAX_LISTED_ROWS) lines.push(`- … ${refs.length - MAX_LISTED_ROWS} more`);
+  return `${call.name.name} stands for ${refs.length} layers here (${shortParams(sumCounts(refs.map(({ row, model }) => ({ counts: rowCounter(model.rows)(row), copies: row.count }))), engine)} in all):\n\n${lines.join('\n')}`;
+}
+
+/** `[20, 8] → [32]` · params · MACs, for one row (a layer or a group). */
+function rowLine(r: LayerRow, counts: Counts, engine: EngineChoice): string {
+  const shape = `${r.input ? formatShape(r.input) : '?'} → ${r.output ? formatShape(r.output) : '?'}`;
+  const times = r.count > 1 ? ` ×${withSeparators(r.count)} copies` : '';
+  return `\`${shape}\` · ${rowParamsText(counts, engine, true)} · **${withSeparators(r.macs)}** MACs${times}`;
 }
 
 function blockHover(ctx: HoverContext, block: A.BlockDecl, call: A.LayerCall | undefined): string {
@@ -180,10 +185,8 @@ function blockHover(ctx: HoverContext, block: A.BlockDecl, call: A.LayerCall | u
   const parts = [codeBlock(`block ${signatureLabel(c).label}`), `Defined on line ${block.range.start.line + 1}.`];
   const uses = call ? rowsAt(ctx.analysis, call.range).filter((r) => r.row.kind === 'group') : [];
   if (uses.length) {
-    const r = uses[0].row;
-    parts.push(
-      `This use: \`${r.input ? formatShape(r.input) : '?'} → ${r.output ? formatShape(r.output) : '?'}\` · **${withSeparators(r.trainable + r.nonTrainable)}** params · **${withSeparators(r.macs)}** MACs`,
-    );
+    const { row, model } = uses[0];
+    parts.push(`This use: ${rowLine(row, rowCounter(model.rows)(row), ctx.engine)}`);
   } else if (!call) {
     const count = ctx.analysis.references.filter((ref) => ref.kind === 'block' && ref.target === block).length;
     parts.push(count ? `Used ${count} time${count === 1 ? '' : 's'} in this file's models.` : 'Not used by any model.');
@@ -200,7 +203,7 @@ function table(rows: readonly (readonly [string, string])[]): string {
 const rate = (flopsPerSecond: number) => formatSI(BigInt(Math.round(flopsPerSecond)), 'FLOP/s');
 
 /** The summary table of a model: totals, sizes, FLOPs, memory, training compute and time, with the assumptions. */
-export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations: readonly StoredCalibration[] = []): string {
+export function modelSummary(m: ModelAnalysis, settings: Settings, engine: EngineChoice, calibrations: readonly StoredCalibration[] = []): string {
   const head = [`**model ${m.name}**`, m.kind, m.dataset ? `data: ${m.dataset.name}` : undefined, m.inputShape ? `${formatShape(m.inputShape)} → ${m.outputShape ? formatShape(m.outputShape) : '?'}` : undefined]
     .filter(Boolean)
     .join(' · ');
@@ -216,12 +219,17 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations:
     }
     notes.push('Training time is not estimated for classical estimators: their cost depends on the solver and the data, not on a fixed FLOP count.');
   } else {
-    rows.push(['Parameters', `${withSeparators(t.total)} (${withSeparators(t.trainable)} trainable, ${withSeparators(t.nonTrainable)} non-trainable)`]);
-    rows.push(['Weights', `${formatBytes(m.memory.weightsFp32)} fp32 · ${formatBytes(m.memory.weightsFp16)} fp16`]);
+    const counts = modelCounts(t);
+    const params = modelParamRows(counts, engine);
+    rows.push(...params.rows);
+    // Until it is known which engine trains, TensorFlow.js's figures, as auto falls back to it.
+    const shown = shownFor(counts, engine);
+    const memory = memoryIn(m, shown.kind === 'engine' ? shown.engine : 'tfjs');
+    rows.push(['Weights', `${formatBytes(memory.weightsFp32)} fp32 · ${formatBytes(memory.weightsFp16)} fp16`]);
     rows.push(['Forward pass', `${withSeparators(t.macs)} MACs = ${withSeparators(t.flops)} FLOPs${t.flops >= 1000n ? ` (${formatSI(t.flops, 'FLOPs')})` : ''} per sample`]);
     rows.push([
       'Training memory',
-      `${formatBytes(m.memory.training)} = weights ${formatBytes(m.memory.weightsFp32)} + gradients ${formatBytes(m.memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(m.memory.optimizerState)} + activations ${formatBytes(m.memory.activationsPerSample)} × batch ${m.memory.batchSize}`,
+      `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations ${formatBytes(memory.activationsPerSample)} × batch ${memory.batchSize}`,
     ]);
     const c = m.compute;
     const machine = thisMachine(m, latestCalibration(calibrations, rateKind(m)));
@@ -241,6 +249,7 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, calibrations:
       rows.push(...times(per1000, 1000, 1).map(([k, v]): [string, string] => [k, `${v} per 1,000 samples per epoch`]));
     }
     notes.push(
+      params.note,
       'Training ≈ 3 × forward FLOPs per sample (backward ≈ 2 × forward); FLOPs = 2 × MACs; weights, gradients, optimizer state and activations in fp32; sizes in 1024 steps.',
       machine.note,
       'Accelerator times use the peak and utilisation from the `modelspec.accelerators` setting. Data loading, evaluation and early stopping are not counted.',
@@ -311,12 +320,12 @@ export function datasetSummary(d: DatasetInfo): string {
   return `**dataset ${d.name}** · ${source}\n\n${table(rows)}`;
 }
 
-/** Used by the code lens and the models request: `61,706 params · 833 KFLOPs`. */
-export function shortTotals(m: ModelAnalysis): string {
+/** Used by the code lens: `61,706 params · 833 KFLOPs`, or `5,572 params (PyTorch) · …` where the engines count differently. */
+export function shortTotals(m: ModelAnalysis, engine: EngineChoice): string {
   if (m.kind === 'classical') {
     const e = m.estimator?.estimate;
     return e ? `${e.upperBound ? '≤ ' : ''}${withSeparators(e.params)} params · ${m.estimator!.entry.name}` : `${m.estimator?.entry.name ?? 'classical'} · size unknown`;
   }
-  const text = `${withSeparators(m.totals.total)} params · ${formatSI(m.totals.flops, 'FLOPs')}`;
+  const text = `${shortParams(modelCounts(m.totals), engine)} · ${formatSI(m.totals.flops, 'FLOPs')}`;
   return m.complete ? text : `${text} (incomplete)`;
 }

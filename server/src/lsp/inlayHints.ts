@@ -1,10 +1,13 @@
 import { InlayHintKind, type InlayHint } from 'vscode-languageserver/node';
 import type { Analysis, LayerRow } from '../analysis/model';
+import { rowCounter, sumCounts, type Counts } from '../analysis/paramCounts';
 import { formatShape } from '../catalog/common';
 import { comparePositions, containsPosition, type Position, type Range } from '../language/position';
+import type { EngineChoice } from '../training/engineChoice';
 import { withSeparators } from '../util/format';
 import type { Settings } from './config';
 import { rangeKey } from './locate';
+import { rowParamsText, shortParams } from './paramText';
 
 interface Hint {
   readonly position: Position;
@@ -13,17 +16,19 @@ interface Hint {
   readonly tooltip: string;
 }
 
-const cache = new WeakMap<Analysis, readonly Hint[]>();
+/** Per analysis, the hints for the last engine choice asked for (it changes rarely: a setting, or auto's answer). */
+const cache = new WeakMap<Analysis, { readonly engine: EngineChoice; readonly hints: readonly Hint[] }>();
 
 /**
  * After each layer written in a model: `→ [8, 8, 16] · 160 params`. A block use, repeat
  * or residual gets its group's totals after its closing bracket or brace; a layer inside
  * a repeat shows its last copy's shape and the params of all copies. Layers written in a
- * block body get none (their shapes differ per use; the use site has the hint).
+ * block body get none (their shapes differ per use; the use site has the hint). Params are
+ * counted as `engine` counts them, labelled where PyTorch and TensorFlow.js differ.
  */
-export function inlayHints(analysis: Analysis, range: Range, settings: Settings): InlayHint[] {
+export function inlayHints(analysis: Analysis, range: Range, settings: Settings, engine: EngineChoice): InlayHint[] {
   if (!settings.inlayHints.enabled) return [];
-  const hints = hintsOf(analysis);
+  const hints = hintsOf(analysis, engine);
   const out: InlayHint[] = [];
   for (let i = firstAtOrAfter(hints, range.start); i < hints.length; i++) {
     const h = hints[i];
@@ -50,9 +55,9 @@ function firstAtOrAfter(hints: readonly Hint[], pos: Position): number {
   return lo;
 }
 
-function hintsOf(analysis: Analysis): readonly Hint[] {
+function hintsOf(analysis: Analysis, engine: EngineChoice): readonly Hint[] {
   const hit = cache.get(analysis);
-  if (hit) return hit;
+  if (hit?.engine === engine) return hit.hints;
   const hints: Hint[] = [];
   for (const model of analysis.models) {
     const groups = new Map<string, LayerRow[]>();
@@ -66,27 +71,31 @@ function hintsOf(analysis: Analysis): readonly Hint[] {
       else groups.set(key, [row]);
     }
     const upperBound = model.estimator?.estimate.upperBound === true;
+    const countRow = rowCounter(model.rows);
     for (const rows of groups.values()) {
       const last = rows[rows.length - 1];
       if (!last.output) continue;
-      let params = 0n;
       let macs = 0n;
       let copies = 0;
       for (const r of rows) {
-        params += (r.trainable + r.nonTrainable) * BigInt(r.count);
         macs += r.macs * BigInt(r.count);
         copies += r.count;
       }
+      const counts = sumCounts(rows.map((r) => ({ counts: countRow(r), copies: r.count })));
       const many = copies > 1 ? ` in ${withSeparators(copies)} copies` : '';
       hints.push({
         position: last.range.end,
         shape: `→ ${formatShape(last.output)}`,
-        params: params > 0n ? `${upperBound ? '≤ ' : ''}${withSeparators(params)} params${many}` : '',
-        tooltip: `${last.input ? formatShape(last.input) : '?'} → ${formatShape(last.output)}\n${withSeparators(params)} params, ${withSeparators(macs)} MACs${many}`,
+        params: hasParams(counts) ? `${shortParams(counts, engine, upperBound ? '≤ ' : '')}${many}` : '',
+        tooltip: `${last.input ? formatShape(last.input) : '?'} → ${formatShape(last.output)}\n${rowParamsText(counts, engine, false)}, ${withSeparators(macs)} MACs${many}`,
       });
     }
   }
   hints.sort((a, b) => comparePositions(a.position, b.position));
-  cache.set(analysis, hints);
+  cache.set(analysis, { engine, hints });
   return hints;
+}
+
+function hasParams(c: Counts): boolean {
+  return c.tfjs.total > 0n || c.torch.params > 0n;
 }

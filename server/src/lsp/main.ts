@@ -9,6 +9,7 @@ import {
   type InitializeResult,
   type Position,
 } from 'vscode-languageserver/node';
+import { enginesDisagree } from '../analysis/paramCounts';
 import { createNodeHost } from '../data/nodeHost';
 import { codeActions } from './codeActions';
 import { codeLenses, DEFAULT_LENS_COMMANDS, type LensCommands } from './codeLens';
@@ -28,8 +29,10 @@ import { RUNS_REQUEST, type InitializationOptions, type RunsResult } from './pro
 import { signatureHelp } from './signatureHelp';
 import { documentSymbols } from './symbols';
 import { TrainingService } from './training';
+import { EngineTracker } from './trainingEngine';
 import { loadCalibrations } from '../training/calibrationFile';
 import { runsDirFor } from '../training/runs';
+import { findTorchPython } from '../training/torch/python';
 import { VERSION } from '../util/version';
 
 
@@ -48,6 +51,9 @@ let canWatchFiles = false;
 let canCreateProgress = false;
 let roots: string[] = [];
 const training = new TrainingService({ connection, store, host, log, settings: () => config.current, settingsReady: () => config.ready(), roots: () => roots });
+// Params are shown as the engine that will train counts them; under auto, which one is found out in the background.
+const engine = new EngineTracker(findTorchPython, engineChanged, log);
+const currentEngine = () => engine.current(config.current.training);
 
 // The last line of defence: a bug must cost one answer, not the editor's language support.
 process.on('uncaughtException', (err) => log.error('Uncaught exception', err));
@@ -93,7 +99,10 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   config.start();
+  // Under auto, start looking for PyTorch as soon as the interpreter setting is known; no request waits for it.
+  void config.ready().then(() => engine.update(config.current.training));
   config.onChange((next, previous) => {
+    engine.update(next.training);
     if (canRefreshInlayHints && JSON.stringify(next.inlayHints) !== JSON.stringify(previous.inlayHints)) connection.languages.inlayHint.refresh().catch(() => undefined);
     if (canRefreshCodeLens && next.codeLens.enabled !== previous.codeLens.enabled) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   });
@@ -116,12 +125,24 @@ const text = (doc: AnalyzedDocument) => ({
 const lineText = (doc: AnalyzedDocument) => (line: number) =>
   doc.document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
 
+/** The engine that will train changed (a setting, or auto's search answered): the counts of some open documents did too. */
+function engineChanged(): void {
+  const affected = store.openUris().some((uri) => {
+    const doc = store.get(uri);
+    return doc !== undefined && enginesDisagree(doc.analysis.models);
+  });
+  if (!affected) return;
+  if (canRefreshInlayHints) connection.languages.inlayHint.refresh().catch(() => undefined);
+  if (canRefreshCodeLens) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  resendModels();
+}
+
 // Settings first: a hover right after start-up would otherwise show the default accelerators and runs folder.
 connection.onHover(
   guard(log, 'hover', null, async (p) => {
     await config.ready();
     return withDoc(p.textDocument.uri, null, (doc) =>
-      hover({ ...text(doc), settings: config.current, calibrations: () => loadCalibrations(runsDirFor(doc.file, config.current.runsDirectory)) }, p.position),
+      hover({ ...text(doc), settings: config.current, engine: currentEngine(), calibrations: () => loadCalibrations(runsDirFor(doc.file, config.current.runsDirectory)) }, p.position),
     );
   }),
 );
@@ -133,13 +154,13 @@ connection.onSignatureHelp(guard(log, 'signatureHelp', null, (p) => withDoc(p.te
 connection.languages.inlayHint.on(
   guard(log, 'inlayHint', [], async (p) => {
     await config.ready();
-    return withDoc(p.textDocument.uri, [], (doc) => inlayHints(doc.analysis, p.range, config.current));
+    return withDoc(p.textDocument.uri, [], (doc) => inlayHints(doc.analysis, p.range, config.current, currentEngine()));
   }),
 );
 connection.onCodeLens(
   guard(log, 'codeLens', [], async (p) => {
     await config.ready();
-    return withDoc(p.textDocument.uri, [], (doc) => codeLenses(doc.analysis, doc.uri, config.current, lensCommands));
+    return withDoc(p.textDocument.uri, [], (doc) => codeLenses(doc.analysis, doc.uri, config.current, lensCommands, currentEngine()));
   }),
 );
 connection.onDocumentSymbol(guard(log, 'documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (doc) => documentSymbols(doc.analysis))));
@@ -168,6 +189,7 @@ connection.onRequest(
         host,
         log,
         training,
+        engine: () => config.ready().then(() => engine.settled(config.current.training)),
         token,
         // A client that sent a workDoneToken draws its own progress; otherwise the server asks for one if the client can show it.
         progress: async () => (p.workDoneToken === undefined && canCreateProgress ? connection.window.createWorkDoneProgress() : connection.window.attachWorkDoneProgress(p.workDoneToken)),
@@ -179,7 +201,7 @@ connection.onRequest(
 );
 connection.onRequest(RUNS_REQUEST, guard(log, RUNS_REQUEST, { runs: [], comparisons: [] } as RunsResult, () => training.list()));
 connection.onShutdown(() => training.dispose());
-registerModels(connection, store, host, log);
+const resendModels = registerModels(connection, store, host, log, currentEngine);
 
 store.listen();
 connection.listen();

@@ -38,7 +38,18 @@ export interface ModelSummary {
   readonly dataset: string | null;
   readonly inputShape: readonly number[] | null;
   readonly outputShape: readonly number[] | null;
+  /**
+   * As the engine that trains counts them (`engine`); where the engines count alike, or
+   * while it is not known which one trains, TensorFlow.js's count.
+   */
   readonly params: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
+  /** Whose count `params` is, where PyTorch and TensorFlow.js count differently and the engine is known; else null. */
+  readonly engine: 'torch' | 'tfjs' | null;
+  /** Both counts (neural models): TensorFlow.js's, and PyTorch's parameters() and batch-norm buffers. Null for classical models. */
+  readonly paramsByEngine: {
+    readonly tfjs: { readonly trainable: JsonInteger; readonly nonTrainable: JsonInteger; readonly total: JsonInteger };
+    readonly torch: { readonly params: JsonInteger; readonly buffers: JsonInteger };
+  } | null;
   /** Kernel SVMs and trees: `params.total` is an upper bound before training. */
   readonly paramsUpperBound: boolean;
   readonly macs: JsonInteger;
