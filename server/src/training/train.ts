@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyze } from '../analysis/analyze';
 import type { Analysis, DatasetInfo, ModelAnalysis } from '../analysis/model';
+import { memoryIn, modelCounts, paramsIn, type EngineParams } from '../analysis/paramCounts';
 import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
@@ -44,9 +45,13 @@ export async function runTraining(request: TrainRequest, ctx: TrainContext): Pro
   const model = trainableModel(analysis, request.model);
   const dataset = model.dataset!;
   const data = prepare(dataset);
+  // Chosen before the run exists, so a missing engine leaves no empty run behind.
+  const engine = model.kind === 'neural' ? await chooseEngine(request) : undefined;
   const { id, dir } = createRunDir(runsDirFor(request.file, request.runsDir), model.name);
   writeAtomic(join(dir, 'spec.model'), text);
-  const params = paramsJson(model);
+  // The estimate in the engine's own convention, so the run compares like with like.
+  const counting = engine?.kind === 'torch' ? 'torch' : 'tfjs';
+  const params = paramsJson(paramsIn(modelCounts(model.totals), counting));
   const epochs = request.epochs ?? model.train.epochs;
   const base = {
     runId: id,
@@ -62,17 +67,16 @@ export async function runTraining(request: TrainRequest, ctx: TrainContext): Pro
     params,
     macs: jsonInteger(model.totals.macs),
     flops: jsonInteger(model.totals.flops),
-    trainingMemoryBytes: jsonInteger(model.memory.training),
+    trainingMemoryBytes: jsonInteger(memoryIn(model, counting).training),
     trainingFlops: model.compute.flops === undefined ? null : jsonInteger((model.compute.flops / BigInt(model.train.epochs)) * BigInt(epochs)),
   };
   const record = (extra: Record<string, unknown>) =>
     writeJson(join(dir, 'run.json'), { version: 1, id, model: model.name, kind: model.kind, spec: request.file, dataset: datasetJson(dataset, data), estimates, ...extra });
   record({ status: 'running', startedAt: new Date().toISOString() });
 
-  const result =
-    model.kind === 'classical' ? await trainClassical(model, data, dir, base, ctx) : await trainNeural(model, data, dir, base, epochs, request, ctx, { analysis, text });
-  const engine = result.backend === 'torch' ? { device: result.device, worldSize: result.worldSize, torch: result.torch } : {};
-  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, ...engine, seed: model.train.seed, result });
+  const result = engine ? await trainNeural(model, data, dir, base, epochs, engine, request, ctx, { analysis, text }) : await trainClassical(model, data, dir, base, ctx);
+  const torch = result.backend === 'torch' ? { device: result.device, worldSize: result.worldSize, torch: result.torch } : {};
+  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, ...torch, seed: model.train.seed, result });
   return result;
 }
 
@@ -153,8 +157,17 @@ async function chooseEngine(request: TrainRequest): Promise<NeuralEngine> {
   return { kind: 'tfjs', backend: 'node', note: `PyTorch not found (${tried}), so TensorFlow.js trains` };
 }
 
-async function trainNeural(model: ModelAnalysis, data: PreparedData, dir: string, base: Base, epochs: number, request: TrainRequest, ctx: TrainContext, spec: { analysis: Analysis; text: string }): Promise<RunResult> {
-  const engine = await chooseEngine(request);
+async function trainNeural(
+  model: ModelAnalysis,
+  data: PreparedData,
+  dir: string,
+  base: Base,
+  epochs: number,
+  engine: NeuralEngine,
+  request: TrainRequest,
+  ctx: TrainContext,
+  spec: { analysis: Analysis; text: string },
+): Promise<RunResult> {
   const history: EpochStats[] = [];
   const onEpoch = (s: EpochStats) => {
     history.push(s);
@@ -287,8 +300,8 @@ function strip(base: Base): Omit<Base, 'trainSamples' | 'testSamples' | 'epochs'
   return rest;
 }
 
-function paramsJson(model: ModelAnalysis): Params {
-  return { trainable: jsonInteger(model.totals.trainable), nonTrainable: jsonInteger(model.totals.nonTrainable), total: jsonInteger(model.totals.total) };
+function paramsJson(p: EngineParams): Params {
+  return { trainable: jsonInteger(p.trainable), nonTrainable: jsonInteger(p.nonTrainable), total: jsonInteger(p.total) };
 }
 
 function datasetJson(dataset: DatasetInfo, data: PreparedData) {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { writeJson } from '../runs';
 
 /**
@@ -11,8 +11,8 @@ import { writeJson } from '../runs';
  * interpreter is asked, never judged by its name: the first `python3` on PATH is often a
  * virtualenv or pyenv one without torch.
  *
- * Importing torch takes 1–3 s, so a positive answer is cached (in the user's cache folder)
- * and reused while neither the interpreter nor torch's files change.
+ * Importing torch takes 1–3 s, so answers are cached (in the user's cache folder) and
+ * reused while the interpreter and what the answer depends on do not change.
  */
 export interface TorchPython {
   /** The interpreter as found (a path or a command on PATH). */
@@ -35,12 +35,14 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 const PROBE_TIMEOUT_MS = 60_000;
 
 const PROBE = `
-import json, sys
+import json, site, sys
 info = {"python": sys.version.split()[0]}
 try:
     import torch
 except Exception as error:
     info["error"] = f"{type(error).__name__}: {error}"
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    info["searched"] = sorted({p for p in sys.path if p and not p.endswith(".zip")} | ({user} if user else set()))
 else:
     info["torch"] = torch.__version__
     info["torchFile"] = torch.__file__
@@ -54,6 +56,8 @@ interface ProbeAnswer {
   readonly torchFile?: string;
   readonly cuda?: string[];
   readonly error?: string;
+  /** Where a Python without torch looked for packages. */
+  readonly searched?: string[];
 }
 
 export async function findTorchPython(configured?: string, env: NodeJS.ProcessEnv = process.env): Promise<PythonSearch> {
@@ -68,7 +72,7 @@ export async function findTorchPython(configured?: string, env: NodeJS.ProcessEn
   if (env.MODELSPEC_PYTHON?.trim()) return { found: await ask(env.MODELSPEC_PYTHON.trim()), tried, how: 'environment' };
   const seen = new Set<string>();
   for (const python of [...onPath('python3', env), SYSTEM_PYTHON]) {
-    const real = realPath(python);
+    const real = interpreterPath(python, env);
     if (real === undefined || seen.has(real)) continue;
     seen.add(real);
     const found = await ask(python);
@@ -93,17 +97,22 @@ function onPath(command: string, env: NodeJS.ProcessEnv): string[] {
   return (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
 }
 
-/** The file an interpreter name stands for: a path, or a command looked up on PATH. */
+/**
+ * Where an interpreter name points: a path, or a command looked up on PATH, with its folder's
+ * symbolic links resolved (Debian's /bin is /usr/bin) but not the file's own: a virtual
+ * environment's python is a link to the system's binary, yet another Python, with other
+ * packages.
+ */
 function interpreterPath(python: string, env: NodeJS.ProcessEnv): string | undefined {
-  return python.includes('/') ? realPath(python) : onPath(python, env).map(realPath).find((p) => p !== undefined);
-}
-
-function realPath(path: string): string | undefined {
-  try {
-    return statSync(path).isFile() ? realpathSync(path) : undefined;
-  } catch {
-    return undefined;
+  const candidates = python.includes('/') ? [resolve(python)] : onPath(python, env);
+  for (const path of candidates) {
+    try {
+      if (statSync(path).isFile()) return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      // not there: the next folder on PATH
+    }
   }
+  return undefined;
 }
 
 async function probe(python: string, env: NodeJS.ProcessEnv): Promise<TorchPython | { why: string }> {
@@ -124,20 +133,30 @@ async function probe(python: string, env: NodeJS.ProcessEnv): Promise<TorchPytho
     });
   });
   if ('why' in answer) return answer;
-  if (!answer.torch) return { why: `Python ${answer.python ?? '?'} cannot import torch: ${answer.error ?? 'unknown error'}` };
+  if (!answer.torch) {
+    const refused = { why: `Python ${answer.python ?? '?'} cannot import torch: ${answer.error ?? 'unknown error'}` };
+    writeCache(python, answer.searched ?? [], refused, env);
+    return refused;
+  }
   const found: TorchPython = { python, pythonVersion: answer.python ?? '?', torch: answer.torch, cuda: answer.cuda ?? [] };
-  writeCache(python, answer.torchFile, found, env);
+  writeCache(python, answer.torchFile ? [answer.torchFile] : [], found, env);
   return found;
 }
 
-// --- The cache of positive answers, keyed by the interpreter's real path.
+// --- The cache of answers, keyed by where the interpreter is (interpreterPath).
 
+/**
+ * An answer stays good while the interpreter and the files it depends on keep their
+ * modification times: torch's own __init__.py for a yes; for a no, the folders Python
+ * looks for packages in (installing torch adds a folder to one of them, or creates the
+ * user's site folder). A script (a pyenv shim) is never cached: which Python it runs can
+ * change without the script changing.
+ */
 interface CacheEntry {
   readonly real: string;
   readonly pythonMtime: number;
-  readonly torchFile: string;
-  readonly torchMtime: number;
-  readonly found: TorchPython;
+  readonly watched: readonly { readonly path: string; readonly mtime: number | null }[];
+  readonly answer: TorchPython | { readonly why: string };
 }
 
 function cacheFile(env: NodeJS.ProcessEnv): string {
@@ -148,37 +167,51 @@ function cacheFile(env: NodeJS.ProcessEnv): string {
 function readCacheEntries(env: NodeJS.ProcessEnv): CacheEntry[] {
   try {
     const entries = JSON.parse(readFileSync(cacheFile(env), 'utf8')) as unknown;
-    return Array.isArray(entries) ? (entries as CacheEntry[]) : [];
+    return Array.isArray(entries) ? (entries as CacheEntry[]).filter((e) => Array.isArray(e?.watched) && e.answer) : [];
   } catch {
     return [];
   }
 }
 
-function mtime(path: string): number | undefined {
+function mtime(path: string): number | null {
   try {
     return statSync(path).mtimeMs;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
-function readCache(python: string, env: NodeJS.ProcessEnv): TorchPython | undefined {
+function isScript(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, 0);
+    return head.toString('latin1') === '#!';
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function readCache(python: string, env: NodeJS.ProcessEnv): TorchPython | { why: string } | undefined {
   const real = interpreterPath(python, env);
   if (!real) return undefined;
   const entry = readCacheEntries(env).find((e) => e.real === real);
-  if (!entry || entry.pythonMtime !== mtime(real) || entry.torchMtime !== mtime(entry.torchFile)) return undefined;
-  return { ...entry.found, python };
+  if (!entry || entry.pythonMtime !== mtime(real) || entry.watched.some((w) => w.mtime !== mtime(w.path))) return undefined;
+  return 'why' in entry.answer ? entry.answer : { ...entry.answer, python };
 }
 
-function writeCache(python: string, torchFile: string | undefined, found: TorchPython, env: NodeJS.ProcessEnv): void {
+function writeCache(python: string, watched: readonly string[], answer: CacheEntry['answer'], env: NodeJS.ProcessEnv): void {
   const real = interpreterPath(python, env);
-  const pythonMtime = real && mtime(real);
-  const torchMtime = torchFile && mtime(torchFile);
-  if (!real || pythonMtime === undefined || !torchFile || torchMtime === undefined) return;
+  const pythonMtime = real ? mtime(real) : null;
+  if (!real || pythonMtime === null || watched.length === 0 || isScript(real)) return;
   const entries = readCacheEntries(env).filter((e) => e.real !== real);
+  const entry: CacheEntry = { real, pythonMtime, watched: watched.map((path) => ({ path, mtime: mtime(path) })), answer };
   try {
     mkdirSync(dirname(cacheFile(env)), { recursive: true });
-    writeJson(cacheFile(env), [...entries, { real, pythonMtime, torchFile, torchMtime, found }]);
+    writeJson(cacheFile(env), [...entries, entry]);
   } catch {
     // A read-only home only costs the next search a probe.
   }
