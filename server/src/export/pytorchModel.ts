@@ -233,7 +233,16 @@ class TorchWriter {
     const perCopy = collapsed ? collapsed.nodes.length : walked.length / repeatCount(row)!;
     const copies: { items: Item[]; layoutIn: Layout; layoutOut: Layout; times: number }[] = [];
     for (let start = 0; start < walked.length; start += perCopy) copies.push(this.copy(walked.slice(start, start + perCopy), 1));
-    if (collapsed) copies.push(this.copy(collapsed.nodes, collapsed.times));
+    if (collapsed) {
+      const copy = this.copy(collapsed.nodes, collapsed.times);
+      if (copy.layoutIn !== copy.layoutOut && copy.times > 1) {
+        // A copy that converts the layout on its way in (ChannelsFirst before a convolution,
+        // say) must not be built `times` times: the second copy would convert an already
+        // converted tensor. The first copy is written out; the others start in the layout it
+        // ends in, and so do not convert.
+        copies.push({ ...copy, times: 1 }, this.copy(collapsed.nodes, collapsed.times - 1));
+      } else copies.push(copy);
+    }
     const children: Item[] = [];
     for (let i = 0; i < copies.length; ) {
       const text = renderAll(copies[i].items, 0);

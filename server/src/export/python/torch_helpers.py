@@ -38,7 +38,15 @@ class Reshape(nn.Module):
 
 
 class TokenEmbedding(nn.Embedding):
-    """nn.Embedding for token ids that arrive as floats (data.py keeps every feature float32)."""
+    """nn.Embedding for token ids that arrive as floats (data.py keeps every feature float32),
+    its table initialised as Keras and TensorFlow.js (Modelspec's other engine) initialise
+    embeddings, uniform in [-0.05, 0.05], not with nn.Embedding's N(0, 1): a tied output
+    (GPT-2) multiplies by this table, and rows of N(0, 1) give logits of standard deviation
+    sqrt(dim) (28 for GPT-2 small), a softmax so saturated that the clipped loss is flat and
+    no gradient reaches any weight."""
+
+    def reset_parameters(self):
+        nn.init.uniform_(self.weight, -0.05, 0.05)
 
     def forward(self, ids):
         return super().forward(ids.long())
