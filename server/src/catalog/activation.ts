@@ -3,7 +3,11 @@ import { engineActivation } from './engine';
 import { torchActivation } from './torch';
 import type { LayerEntry } from './types';
 
-const COST = '**Params**: 0.\n**MACs**: 0 (activations are not counted as multiply-accumulates).';
+const COST = [
+  '**Params**: 0.',
+  '**MACs**: 0 (activations are not counted as multiply-accumulates).',
+  "**PyTorch**: the `torch.nn` module of the same name (`nn.ReLU()`, `nn.GELU()`, `nn.SiLU()` for swish, `nn.LeakyReLU(0.2)` for Keras's slope, `nn.Softmax` over the channel axis).",
+].join('\n');
 
 /** Element-wise functions (and softmax, over the last axis) leave the shape and the weights alone. */
 function activationLayer(name: string, summary: string, formula: string): LayerEntry {

@@ -101,6 +101,7 @@ export const multihead_attention: LayerEntry = {
     '',
     '**Params** (k = key_dim, H = heads): Q, K, V each d·H·k + H·k; output H·k·d + d (without `use_bias`: 4·d·H·k).',
     ...ATTENTION_MACS_DOC,
+    "**PyTorch**: the helper `SelfAttention(d, heads, key_dim, causal, bias)`: four `nn.Linear` projections (so any key_dim, unlike `nn.MultiheadAttention`), and PyTorch 2's fused `scaled_dot_product_attention` where it exists.",
   ].join('\n'),
   args: [headsArg, keyDimArg, causalArg, { name: 'use_bias', type: 'bool', default: true, doc: 'Whether the Q, K, V and output projections add learned biases.' }],
   inputRanks: [2],
@@ -149,6 +150,7 @@ export const transformer_block: LayerEntry = {
     '**Params** (k = key_dim, H = heads): attention 4·(d·H·k) + 3·H·k + d, two layer norms 2·2d, MLP d·ff + ff + ff·d + d. GPT-2 small\'s block (d 768, 12 heads, ff 3072): 7,087,872.',
     '**MACs**: attention as in `multihead_attention`, plus 2·T·d·ff for the MLP.',
     ...ATTENTION_MACS_DOC.slice(1),
+    '**PyTorch**: the helper `TransformerBlock(d, heads, ff, key_dim, dropout, norm, activation, causal)`: `SelfAttention`, two `nn.LayerNorm` and an `nn.Sequential` MLP.',
   ].join('\n'),
   args: [
     headsArg,

@@ -21,6 +21,7 @@ export const logistic_regression: EstimatorEntry = {
     '',
     '**Params**: (features + 1)·classes; (features + 1) for two classes (one weight vector).',
     '**MACs** (predict one sample): features·classes (features for two classes).',
+    "**scikit-learn** (export): `LogisticRegression(C=1 / (l2 · training samples), max_iter=iterations)` (no penalty when l2 is 0): the same objective, solved by lbfgs.",
   ].join('\n'),
   args: [
     { name: 'learning_rate', type: 'number', default: 0.1, min: 0, minExclusive: true, doc: 'Gradient-descent step size; with standardised features 0.01–1 usually converges.' },
@@ -95,6 +96,7 @@ export const svm: EstimatorEntry = {
     '',
     '**Params**: linear kernel — classes·(classes − 1)/2 machines (1 for two classes) × (features + 1) weights and bias, exact. Other kernels — an upper bound before training: every training sample a support vector, each stored as features + classes − 1 numbers (its coordinates and one dual coefficient per other class), plus classes·(classes − 1)/2 intercepts; the exact count is known after training.',
     '**MACs** (predict one sample): linear — machines·features; other kernels — support vectors·(features + 1): one kernel evaluation and one coefficient per support vector (exp/pow/tanh not counted).',
+    '**scikit-learn** (export): `SVC(kernel, C, gamma, degree, coef0)`, the same libsvm.',
   ].join('\n'),
   args: [
     { name: 'kernel', type: 'enum', values: KERNELS, default: 'rbf', doc: 'Similarity between samples: `linear`, `rbf` (Gaussian), `poly` or `sigmoid`.' },
@@ -223,6 +225,7 @@ export const decision_tree: EstimatorEntry = {
     '',
     `**Params**: ${TREE_PARAMS_DOC}`,
     '**MACs** (predict one sample, rough): one comparison per level, counted as one MAC, on the path of a balanced tree: min(max_depth, ⌈log2(training samples)⌉).',
+    '**scikit-learn** (export): `DecisionTreeClassifier(criterion, max_depth, min_samples_split, random_state=seed)`.',
   ].join('\n'),
   args: [
     maxDepthArg,
@@ -253,6 +256,7 @@ export const random_forest: EstimatorEntry = {
     '',
     `**Params**: trees × ${TREE_PARAMS_DOC}`,
     '**MACs** (predict one sample, rough): trees × one comparison per level of a balanced tree, min(max_depth, ⌈log2(training samples)⌉).',
+    '**scikit-learn** (export): `RandomForestClassifier(n_estimators=trees, max_depth, min_samples_split, max_features, random_state=seed)`.',
   ].join('\n'),
   args: [
     { name: 'trees', type: 'int', default: 100, min: 1, max: MAX_DIM, doc: 'Number of trees that vote.' },

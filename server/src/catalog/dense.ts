@@ -14,6 +14,7 @@ export const dense: LayerEntry = {
     '',
     '**Params**: in·units (+ units with `use_bias`); 0 new weights with `tied: true`.',
     '**MACs**: positions·in·units.',
+    '**PyTorch**: `nn.Linear(in, units)` and the activation; `tied: true` → `TiedLinear(embedding.weight)`, which shares the embedding\'s parameter (counted once) and adds only its bias.',
   ].join('\n'),
   args: [
     { name: 'units', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of output units.' },

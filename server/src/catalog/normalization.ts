@@ -25,6 +25,7 @@ export const batchnorm: LayerEntry = {
     '',
     '**Params**: 2·C trainable (γ, β) + 2·C non-trainable (moving mean and variance, as in Keras; PyTorch calls them buffers).',
     '**MACs**: 0 (normalisation is not counted as multiply-accumulates).',
+    '**PyTorch**: `nn.BatchNorm1d/2d/3d(C, eps, momentum=1 − momentum)` on channels first; γ and β are its parameters, the moving statistics buffers (not counted by `parameters()`).',
   ].join('\n'),
   args: [
     { name: 'momentum', type: 'number', default: 0.99, min: 0, max: 1, doc: 'Weight of the old value in the moving averages (Keras convention; PyTorch momentum 0.1 is 0.9 here).' },
@@ -68,6 +69,7 @@ export const layernorm: LayerEntry = {
     '',
     '**Params**: 2·d trainable (γ, β).',
     '**MACs**: 0 (normalisation is not counted as multiply-accumulates).',
+    '**PyTorch**: `nn.LayerNorm(d, eps)`.',
   ].join('\n'),
   args: [{ name: 'epsilon', type: 'number', default: 1e-5, min: 0, minExclusive: true, doc: 'Added to the variance to avoid dividing by zero.' }],
   infer(ctx) {

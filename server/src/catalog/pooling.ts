@@ -49,6 +49,12 @@ function torchPool(t: TorchContext, reduction: Reduction, pool: number[], stride
   return { layout: 'channels_first', modules: [pad, pyCall(`nn.${kind}`, [pyPair(pool)], { stride: strideArg })] };
 }
 
+function torchPoolDoc(reduction: Reduction, rank: 1 | 2): string {
+  const kind = `${reduction === 'max' ? 'Max' : 'Avg'}Pool${rank}d`;
+  const uneven = reduction === 'max' ? `a \`-inf\` \`nn.ConstantPad${rank}d\` first` : 'the helper `PaddedAvgPool`, which averages over the real elements only';
+  return `\`nn.${kind}(pool, stride, padding)\` on channels first${reduction === 'avg' ? ', `count_include_pad=False` (TensorFlow leaves padding out of the mean)' : ''}; \`same\` padding that splits unevenly gets ${uneven}.`;
+}
+
 function pool1d(reduction: Reduction): LayerEntry {
   const name = `${reduction}pool1d`;
   const twin = `${reduction}pool2d`;
@@ -63,6 +69,7 @@ function pool1d(reduction: Reduction): LayerEntry {
       '',
       '**Params**: 0.',
       '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+      `**PyTorch**: ${torchPoolDoc(reduction, 1)}`,
     ].join('\n'),
     args: pool1dArgs(),
     inputRanks: [2],
@@ -107,6 +114,7 @@ function pool2d(reduction: Reduction): LayerEntry {
       '',
       '**Params**: 0.',
       '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+      `**PyTorch**: ${torchPoolDoc(reduction, 2)}`,
     ].join('\n'),
     args: pool2dArgs(),
     inputRanks: [3],
@@ -151,6 +159,7 @@ function globalPool(reduction: Reduction): LayerEntry {
       '',
       '**Params**: 0.',
       '**MACs**: 0 (pooling is not counted as multiply-accumulates).',
+      `**PyTorch**: images \`nn.Adaptive${reduction === 'max' ? 'Max' : 'Avg'}Pool2d(1)\` then \`nn.Flatten()\`; sequences the helper \`GlobalPool("${reduction}", dim)\` over the steps.`,
     ].join('\n'),
     args: [],
     inputRanks: [2, 3],

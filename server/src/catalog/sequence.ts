@@ -23,6 +23,7 @@ export const embedding: LayerEntry = {
     '',
     '**Params**: vocab·dim.',
     '**MACs**: 0 (a table look-up, not a multiply-accumulate).',
+    '**PyTorch**: the helper `TokenEmbedding(vocab, dim)`, an `nn.Embedding` that takes ids stored as floats, initialised uniform in ±0.05 as Keras does.',
   ].join('\n'),
   args: [
     { name: 'vocab', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Number of distinct token ids; ids must lie in [0, vocab).' },
@@ -68,6 +69,7 @@ export const positional_embedding: LayerEntry = {
     '',
     '**Params**: max_len·d (the whole table is learned even when T < max_len).',
     '**MACs**: 0 (an addition, not a multiply-accumulate).',
+    '**PyTorch**: the helper `PositionalEmbedding(max_len, d)`, an `nn.Parameter` table of max_len rows.',
   ].join('\n'),
   args: [{ name: 'max_len', type: 'int', required: true, min: 1, max: MAX_DIM, doc: 'Longest sequence the table has positions for (the context length).' }],
   inputRanks: [2],
@@ -103,6 +105,8 @@ interface RecurrentSpec {
   readonly paramsDoc: string;
   readonly extraArgs: readonly ArgSpec[];
   readonly build: (b: BuildContext) => EngineLayer;
+  /** The PyTorch module, for the docs. */
+  readonly torchDoc: string;
 }
 
 /**
@@ -146,6 +150,7 @@ function recurrent(spec: RecurrentSpec): LayerEntry {
       '',
       `**Params**: ${spec.paramsDoc}.`,
       `**MACs**: ${per}T·(F·h + h·h): input and recurrent products of ${spec.gates === 1 ? 'the one gate' : `each of the ${spec.gates} gates`} at every step (bias and activations not counted).`,
+      `**PyTorch**: ${spec.torchDoc}, batch first, in the helper \`Recurrent\`, which keeps every step or the last; ${per}(F·h + h·h + 2h) parameters, as it keeps an input and a recurrent bias per gate.`,
     ].join('\n'),
     args: [unitsArg, returnSequencesArg, ...spec.extraArgs],
     inputRanks: [2],
@@ -175,6 +180,7 @@ export const simple_rnn = recurrent({
   summary: 'Plain recurrent layer: h_t = activation(W·x_t + U·h_{t−1} + b).',
   what: 'Reads a sequence step by step, carrying a hidden state of `units` features: h_t = activation(W·x_t + U·h_{t−1} + b). Cheap, but forgets over long sequences; prefer `lstm` or `gru` beyond a few dozen steps.',
   paramsDoc: 'F·h + h·h + h (input kernel, recurrent kernel, bias), h = units',
+  torchDoc: '`nn.RNN(F, h)` (tanh or relu; any other activation: the helper `ElmanRNN`, with nn.RNN\'s weights)',
   extraArgs: [{ ...activationArg, default: 'tanh', doc: 'Activation of the hidden state (`tanh` as in Keras; `relu` can explode on long sequences).' }],
   build: (b) =>
     b.tf.layers.simpleRNN({
@@ -191,6 +197,7 @@ export const lstm = recurrent({
   summary: 'Long short-term memory: a recurrent layer with input, forget and output gates and a cell state.',
   what: 'Long short-term memory (Hochreiter & Schmidhuber, 1997): input, forget and output gates and a candidate cell state let it keep information over long sequences. Activations tanh and sigmoid, as in Keras.',
   paramsDoc: '4·(F·h + h·h + h), h = units (Keras and TensorFlow.js; PyTorch keeps two bias vectors, 4·(F·h + h·h + 2h))',
+  torchDoc: '`nn.LSTM(F, h)`',
   extraArgs: [],
   // tfjs defaults the gates to hard_sigmoid (Keras 1); the documented layer uses sigmoid.
   build: (b) =>
@@ -204,6 +211,7 @@ export const gru = recurrent({
   what: 'Gated recurrent unit (Cho et al., 2014): update and reset gates, no separate cell state; usually close to `lstm` in accuracy with 3/4 of its weights. The reset gate is applied before the recurrent product (`reset_after: false`), the only form TensorFlow.js 4.22 implements.',
   paramsDoc:
     '3·(F·h + h·h + h), h = units (TensorFlow.js, one bias per gate; Keras 2 with its default `reset_after: true` and PyTorch have two, 3·(F·h + h·h + 2h))',
+  torchDoc: '`nn.GRU(F, h)`, which applies the reset gate after the recurrent product (Keras\'s `reset_after: true`)',
   extraArgs: [],
   build: (b) =>
     b.tf.layers.gru({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean, recurrentActivation: 'sigmoid' }),
@@ -220,6 +228,7 @@ export const bidirectional: LayerEntry = {
     '',
     '**Params**: 2 × the wrapped layer (two independent copies).',
     '**MACs**: 2 × the wrapped layer (merging is element-wise, not counted).',
+    "**PyTorch**: the wrapped module with `bidirectional=True` in the helper `Recurrent`, which merges the directions as Keras does (the backward direction's last output is the one at step 0).",
   ].join('\n'),
   args: [
     {

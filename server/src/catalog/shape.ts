@@ -24,6 +24,7 @@ export const flatten: LayerEntry = {
     '',
     '**Params**: 0.',
     '**MACs**: 0.',
+    "**PyTorch**: `nn.Flatten()` on the spec's channels-last layout (converted back first if needed), so the elements come in the order a later `reshape` expects.",
   ].join('\n'),
   args: [],
   infer(ctx) {
@@ -53,6 +54,7 @@ export const reshape: LayerEntry = {
     '',
     '**Params**: 0.',
     '**MACs**: 0.',
+    '**PyTorch**: the helper `Reshape(*shape)`, channels last.',
   ].join('\n'),
   args: [
     {
@@ -121,6 +123,7 @@ export const dropout: LayerEntry = {
     '',
     '**Params**: 0.',
     '**MACs**: 0.',
+    '**PyTorch**: `nn.Dropout(rate)`.',
   ].join('\n'),
   args: [
     { name: 'rate', type: 'number', required: true, min: 0, max: 1, maxExclusive: true, doc: 'Fraction of inputs to drop, in [0, 1).' },
