@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Analysis, ModelAnalysis } from '../../analysis/model';
 import { readNpy } from '../../export/npy';
 import { exportProject } from '../../export/project';
 import type { PreparedData } from '../data/prepare';
+import { freePort } from '../../util/freePort';
 import { computeMetrics } from '../metrics';
 import { PROTOCOL_VERSION, type EpochStats, type Params, type RunResult, type StartMessage } from '../protocol';
 import type { TorchPython } from './python';
@@ -157,17 +157,6 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.once('error', () => resolve(-1));
     child.once('exit', (code) => resolve(code));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
   });
 }
 
