@@ -13,6 +13,11 @@ export interface TrainerHandle {
   readonly pid: number | undefined;
 }
 
+/** Process groups exist on POSIX systems; on Windows a detached child would get a console of its own. */
+const GROUPS = process.platform !== 'win32';
+const NO_ANSWER_MS = 3000;
+const CANCELLING_GRACE_MS = 60_000;
+
 /** The bundled trainer next to this bundle, or the TypeScript source run through tsx. */
 function trainerEntry(): { path: string; execArgv: string[] } {
   const bundled = join(__dirname, 'trainer.js');
@@ -26,6 +31,9 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    // A process group of its own, which the processes it starts (PyTorch's) join, so that
+    // stopping a stuck trainer stops them too.
+    detached: GROUPS,
   });
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -37,6 +45,14 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
   const done = new Promise<DoneMessage | ErrorMessage>((resolve) => {
     child.on('message', (m: unknown) => {
       if (!isFromTrainer(m)) return;
+      if (m.type === 'cancelling') {
+        // Alive, and stopping after its current step: wait for it (a large step, and then
+        // evaluating and saving what finished, may take a while), but not for ever.
+        clearTimeout(killTimer);
+        killTimer = setTimeout(stopGroup, CANCELLING_GRACE_MS);
+        killTimer.unref();
+        return;
+      }
       if (m.type === 'done' || m.type === 'error') finished = m;
       onMessage(m);
     });
@@ -61,14 +77,24 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
   });
   child.send({ v: PROTOCOL_VERSION, type: 'train', ...request } satisfies TrainRequest);
   let killTimer: NodeJS.Timeout | undefined;
+  function stopGroup(): void {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      if (GROUPS && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
   return {
     done,
     pid: child.pid,
     cancel() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
       child.send({ v: PROTOCOL_VERSION, type: 'cancel' });
-      // The trainer stops at the next batch; if it is stuck in one long kernel, stop it anyway.
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), 3000);
+      // A trainer that does not answer within 3 s is stuck in one long kernel: stop it, and
+      // whatever it started, anyway.
+      killTimer = setTimeout(stopGroup, NO_ANSWER_MS);
       killTimer.unref();
     },
   };

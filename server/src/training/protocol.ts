@@ -148,7 +148,16 @@ export interface LogMessage {
   readonly message: string;
 }
 
-export type FromTrainer = StartMessage | EpochMessage | DoneMessage | ErrorMessage | LogMessage;
+/**
+ * The trainer's answer to a cancel: it is alive and stops at the end of the current step.
+ * The launcher then waits for it instead of killing it (see launch.ts).
+ */
+export interface CancellingMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'cancelling';
+}
+
+export type FromTrainer = StartMessage | EpochMessage | DoneMessage | ErrorMessage | LogMessage | CancellingMessage;
 
 export function isFromTrainer(m: unknown): m is FromTrainer {
   return typeof m === 'object' && m !== null && (m as { v?: unknown }).v === PROTOCOL_VERSION && typeof (m as { type?: unknown }).type === 'string';

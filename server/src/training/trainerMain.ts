@@ -19,7 +19,10 @@ process.on('disconnect', () => {
 
 process.on('message', (m: ToTrainer) => {
   if (m?.v !== PROTOCOL_VERSION) return;
-  if (m.type === 'cancel') cancelled = true;
+  if (m.type === 'cancel') {
+    cancelled = true;
+    emit({ v: PROTOCOL_VERSION, type: 'cancelling' });
+  }
   else if (m.type === 'train') void run(m);
 });
 

@@ -52,12 +52,15 @@ interface PythonMetrics {
 }
 
 const LOG = 'train.log';
+/** After a cancel, train.py stops at the end of its step, evaluates and saves; more than this, and it is stuck. */
+const STUCK_AFTER_CANCEL_MS = 30_000;
 
 export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId' | 'runDir' | 'model' | 'kind' | 'flops' | 'estimatedTrainMs'>> {
   const project = join(run.dir, 'project');
   exportProject({ analysis: run.analysis, text: run.text, model: run.model.name, target: 'pytorch', outDir: project, data: run.data, version: run.version });
   const ranks = await launchRanks(run, project);
-  let failure: { message: string; traceback?: string } | undefined;
+  // train.py's own account of an exception; its traceback is in the log.
+  let failure: string | undefined;
   let backendNote = '';
   const events = createInterface({ input: ranks[0].stdio[3] as NodeJS.ReadableStream });
   const drained = new Promise<void>((resolve) => events.once('close', resolve));
@@ -89,15 +92,22 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
       const perEpoch = s.elapsedMs / s.epoch;
       run.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...stats(s), epochs: s.epochs, etaMs: perEpoch * (s.epochs - s.epoch) });
     } else if (m.type === 'error') {
-      failure = { message: String(m.message), traceback: typeof m.traceback === 'string' ? m.traceback : undefined };
+      failure = String(m.message);
     }
   });
   // A stdin whose process has gone refuses writes; that is not the run's failure.
   for (const r of ranks) r.stdin?.on('error', () => {});
+  let stuck: NodeJS.Timeout | undefined;
+  let killed = false;
   const poll = setInterval(() => {
     if (!run.cancelled()) return;
     clearInterval(poll);
     for (const r of ranks) r.stdin?.write(JSON.stringify({ type: 'cancel' }) + '\n');
+    // A process that cannot see the message (stuck inside a native call) is killed.
+    stuck = setTimeout(() => {
+      killed = true;
+      ranks.forEach((r) => r.kill('SIGKILL'));
+    }, STUCK_AFTER_CANCEL_MS);
   }, 100);
   let codes: (number | null)[];
   try {
@@ -105,9 +115,12 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
     await drained;
   } finally {
     clearInterval(poll);
+    clearTimeout(stuck);
   }
   const failed = codes.find((c) => c !== 0);
-  if (failure || failed !== undefined) throw new TorchRunError(failureMessage(run.dir, failure, failed));
+  if (killed) throw new TorchRunError(withLog(run.dir, `train.py did not stop within ${STUCK_AFTER_CANCEL_MS / 1000} s of the cancel and was killed; its last checkpoint (checkpoint.pt), if any, is kept.`));
+  if (failure) throw new TorchRunError(withLog(run.dir, `train.py failed: ${failure}`));
+  if (failed !== undefined) throw new TorchRunError(withLog(run.dir, `train.py stopped unexpectedly (${failed === null ? 'killed by a signal' : `exit code ${failed}`}).`));
   const metrics = JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as PythonMetrics;
   const predictions = readNpy(readFileSync(join(run.dir, 'predictions.npy'))).values;
   return {
@@ -160,7 +173,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-function failureMessage(dir: string, failure: { message: string; traceback?: string } | undefined, code: number | null | undefined): string {
+/** A failure's message, then the last lines train.py printed and where the whole log is. */
+function withLog(dir: string, what: string): string {
   const logPath = join(dir, LOG);
   let tail = '';
   try {
@@ -168,6 +182,5 @@ function failureMessage(dir: string, failure: { message: string; traceback?: str
   } catch {
     // no log: the interpreter did not start
   }
-  const what = failure ? `train.py failed: ${failure.message}` : `train.py stopped unexpectedly (exit code ${code ?? 'none, killed'})`;
   return `${what}${tail ? `\nLast lines of the log:\n${tail}` : ''}\nFull log: ${logPath}`;
 }
