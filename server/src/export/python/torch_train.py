@@ -2,6 +2,7 @@
 import argparse
 import contextlib
 import copy
+import ctypes
 import json
 import os
 import signal
@@ -179,6 +180,35 @@ def latency_ms(model, x, device):
     return statistics.median(times[1:] or times)  # the first call warms up
 
 
+def keep_freed_memory():
+    """glibc hands each step's freed activation buffers back to the kernel and faults them in
+    again at the next step, which made a small CNN 4-5x slower at random (measured by
+    bench/train-throughput-torch.ts); keep freed memory in the process instead (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: buffers up to 32 MiB come from the heap
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of freed heap
+    except (OSError, AttributeError):
+        pass
+
+
+def match_blas_threads():
+    """OpenBLAS, which some PyTorch builds (Debian's) do matrix products with, keeps a thread
+    pool of its own that torch.set_num_threads does not reach: give it PyTorch's number, so
+    the threads the run reports are the threads it uses."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        with open("/proc/self/maps") as maps:
+            libraries = {line.split()[-1] for line in maps if "libopenblas" in line}
+        for path in libraries:
+            ctypes.CDLL(path).openblas_set_num_threads(torch.get_num_threads())
+    except (OSError, AttributeError):
+        pass
+
+
 def say(text):
     if RANK == 0:
         print(text, flush=True)
@@ -197,10 +227,12 @@ def main(args, events):
     stop = Stop(watch_stdin=args.events is not None)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    keep_freed_memory()
     if args.threads:
         torch.set_num_threads(args.threads)
     elif LOCAL_WORLD > 1:
         torch.set_num_threads(max(1, torch.get_num_threads() // LOCAL_WORLD))
+    match_blas_threads()
     device = pick_device(args.device)
     if device.type == "cuda":
         torch.cuda.set_device(device)
@@ -309,9 +341,13 @@ def main(args, events):
         events.send("done", status=status, metrics=str(out / "metrics.json"))
         say(f"{status} after {metrics['epochs']} epochs in {train_ms / 1000:.1f} s: test accuracy {accuracy:.2%}, macro F1 {metrics['f1']:.4f}; results in {out}")
     if WORLD > 1:
-        # Leave together: a process group whose peer has gone can spin in its teardown.
+        # Leave together, then skip the interpreter's teardown: in PyTorch 1.13 destroying
+        # DDP's reducer and the gloo process group there can deadlock (the group's worker
+        # thread waits for the GIL the destructor holds). Everything is written by now.
         dist.barrier()
-        dist.destroy_process_group()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
