@@ -182,4 +182,13 @@ test('a Python error in a run shows its last lines and the path of the full log'
   assert.match(message, /Last lines of the log:\nloading data\nRuntimeError: simulated failure in the data loader/);
   const log = /Full log: (.*train\.log)$/.exec(message)?.[1];
   assert.ok(log && existsSync(log), message);
+
+  // An exception inside train.py arrives as its message, with the traceback from the log.
+  const raising = join(dir, 'raising-python');
+  const code = "import runpy, sys; sys.argv = sys.argv[1:]; import data; data.load_splits = lambda: 1 / 0; runpy.run_path('train.py', run_name='__main__')";
+  writeFileSync(raising, `#!/bin/sh\nif [ "$1" = "-c" ]; then exec ${real} "$@"; fi\nexec ${real} -c "${code}" "$@"\n`);
+  chmodSync(raising, 0o755);
+  const raised = await train({ file: SMALL, model: 'Mlp', backend: 'torch', python: raising });
+  assert.equal(raised.type, 'error');
+  assert.match((raised as ErrorMessage).message, /^train\.py failed: ZeroDivisionError: division by zero\nLast lines of the log:\n(.*\n)*ZeroDivisionError: division by zero\nFull log: /);
 });

@@ -1,6 +1,7 @@
 import type { AnalysisHost } from '../analysis/host';
 import type { RunResult } from '../training/protocol';
 import { byAccuracy, COMPARISON_NOTE, comparisonTable, textTable } from '../training/report';
+import { findTorchPython } from '../training/torch/python';
 import { analyzeFile, EXIT, type Output } from './io';
 import { checkTrainable, resultJson, trainOne, TrainFailed, type TrainFlags } from './train';
 
@@ -19,11 +20,15 @@ export async function runCompare(opts: CompareOptions, host: AnalysisHost, io: O
   const analysis = analyzeFile(opts.file, host);
   const names = analysis.compare?.models.length ? [...analysis.compare.models] : analysis.models.map((m) => m.name);
   checkTrainable(opts.file, names, host);
+  // One search for PyTorch for the whole comparison, not one per model.
+  const neural = analysis.models.some((m) => names.includes(m.name) && m.kind === 'neural');
+  const torch = opts.backend === undefined || opts.backend === 'auto' || opts.backend === 'torch';
+  const python = opts.python ?? (neural && torch ? (await findTorchPython()).found?.python : undefined);
   const results: RunResult[] = [];
   const failures: { model: string; reason: string }[] = [];
   for (const [i, model] of names.entries()) {
     try {
-      results.push(await trainOne({ ...opts, model }, io, `[${i + 1}/${names.length}] `));
+      results.push(await trainOne({ ...opts, python, model }, io, `[${i + 1}/${names.length}] `));
     } catch (err) {
       if (!(err instanceof TrainFailed)) throw err;
       failures.push({ model, reason: err.message });

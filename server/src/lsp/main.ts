@@ -50,10 +50,19 @@ let canRefreshCodeLens = false;
 let canWatchFiles = false;
 let canCreateProgress = false;
 let roots: string[] = [];
-const training = new TrainingService({ connection, store, host, log, settings: () => config.current, settingsReady: () => config.ready(), roots: () => roots });
 // Params are shown as the engine that will train counts them; under auto, which one is found out in the background.
 const engine = new EngineTracker(findTorchPython, engineChanged, log);
 const currentEngine = () => engine.current(config.current.training);
+const training = new TrainingService({
+  connection,
+  store,
+  host,
+  log,
+  settings: () => config.current,
+  settingsReady: () => config.ready(),
+  roots: () => roots,
+  foundPython: () => currentEngine().python,
+});
 
 // The last line of defence: a bug must cost one answer, not the editor's language support.
 process.on('uncaughtException', (err) => log.error('Uncaught exception', err));

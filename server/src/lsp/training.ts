@@ -42,6 +42,8 @@ export interface TrainingDeps {
   readonly settingsReady: () => Promise<void>;
   /** Workspace folders (paths), searched for past runs. */
   readonly roots: () => readonly string[];
+  /** The Python with PyTorch the server already found (auto), so a run need not search again. */
+  readonly foundPython?: () => string | undefined;
 }
 
 type Report = (fraction: number, message: string) => void;
@@ -226,7 +228,7 @@ export class TrainingService {
   private launch(target: Target, model: string, epochs: number | undefined, token: CancellationToken, onMessage: (m: FromTrainer) => void) {
     const { runsDirectory, training } = this.deps.settings();
     const handle = launchTrainer(
-      { file: target.file, model, epochs, text: target.text, runsDir: runsDirectory, backend: training.backend, python: training.python || undefined },
+      { file: target.file, model, epochs, text: target.text, runsDir: runsDirectory, backend: training.backend, python: training.python || this.deps.foundPython?.() },
       onMessage,
       (text) => {
         for (const line of text.split('\n')) if (line.trim()) this.deps.log.info(`[trainer ${model}] ${line}`);

@@ -9,6 +9,8 @@ import type { PythonSearch } from './torch/python';
 export interface EngineChoice {
   readonly engine?: EngineKind;
   readonly why: string;
+  /** The interpreter auto found, which a run can be handed instead of searching again. */
+  readonly python?: string;
 }
 
 /** The engine a backend names; undefined for `auto`, which depends on finding PyTorch. */
@@ -19,7 +21,7 @@ export function engineOfBackend(backend: BackendPreference): EngineKind | undefi
 /** What `auto` picks after a search, as the trainer picks it. */
 export function autoChoice(search: PythonSearch): EngineChoice {
   return search.found
-    ? { engine: 'torch', why: `auto: PyTorch ${search.found.torch} in ${search.found.python}` }
+    ? { engine: 'torch', why: `auto: PyTorch ${search.found.torch} in ${search.found.python}`, python: search.found.python }
     : { engine: 'tfjs', why: 'auto: no Python with PyTorch found' };
 }
 
