@@ -52,6 +52,9 @@ describe('modelspec.training.backend: torch', () => {
     assert.match(hover, /TensorFlow.js counts one bias vector per recurrent gate and batch-norm statistics as non-trainable params/);
     // Weights are PyTorch's parameters and buffers: (5,572 + 64) × 4 bytes.
     assert.match(hover, /\| Weights \| 22.0 KiB fp32/);
+    // The time on this machine measures TensorFlow.js, and says so, since PyTorch trains.
+    assert.match(hover, /\| This machine \(TensorFlow.js\) \| ≈ /);
+    assert.match(hover, /PyTorch trains this model, and its speed on this machine is not measured here/);
   });
 
   test('layer hovers, inlay hints and the code lens count as PyTorch does', async () => {
@@ -87,6 +90,8 @@ describe('modelspec.training.backend: wasm', () => {
     assert.match(hover, /\| Parameters \| 5,508 \(TensorFlow.js: 5,444 trainable, 64 non-trainable\) \|/);
     assert.match(hover, /\| PyTorch counts \| 5,572 \(PyTorch: parameters\(\); 64 batch-norm statistics are buffers\) \|/);
     assert.match(hover, /PyTorch counts two bias vectors per recurrent gate and batch-norm statistics as buffers/);
+    assert.match(hover, /\| This machine \| ≈ /);
+    assert.doesNotMatch(hover, /speed on this machine is not measured/);
     assert.match(await hoverAt(client, 'lstm('), /\*\*5,248\*\* params \(TensorFlow.js\) · PyTorch counts 5,376 ·/);
     assert.match(await hoverAt(client, 'batchnorm'), /\*\*128\*\* params \(TensorFlow.js: 64 trainable, 64 non-trainable\) · PyTorch counts 64/);
     assert.deepEqual(await hintLabels(client), ['lstm(32) → [32] · 5,248 params (TF.js)', 'batchnorm → [32] · 128 params (TF.js)', 'dense(4, activation: softmax) → [4] · 132 params']);

@@ -233,8 +233,10 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, engine: Engin
     ]);
     const c = m.compute;
     const machine = thisMachine(m, latestCalibration(calibrations, rateKind(m)));
+    // Both ways of timing this machine measure TensorFlow.js (or plain JavaScript): not PyTorch.
+    const label = engine.engine === 'torch' ? 'This machine (TensorFlow.js)' : 'This machine';
     const times = (flops: bigint, samples: number, epochs: number): [string, string][] => [
-      ['This machine', machine.time(flops, samples, epochs)],
+      [label, machine.time(flops, samples, epochs)],
       ...settings.accelerators.map((a): [string, string] => [
         escapeCell(a.name),
         `≈ ${duration(secondsFor(flops, acceleratorFlopsPerSecond(a)))} at ${a.peakTflops} TFLOP/s peak × ${Math.round(a.utilization * 100)}% utilisation`,
@@ -252,6 +254,9 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, engine: Engin
       params.note,
       'Training ≈ 3 × forward FLOPs per sample (backward ≈ 2 × forward); FLOPs = 2 × MACs; weights, gradients, optimizer state and activations in fp32; sizes in 1024 steps.',
       machine.note,
+      ...(engine.engine === 'torch'
+        ? ["PyTorch trains this model, and its speed on this machine is not measured here: the time above is TensorFlow.js's. On the benchmark workloads PyTorch trained 4.4–6.1× faster than TensorFlow.js's wasm engine on a 2-core machine (`npm run bench:torch`); a PyTorch run shows its own samples/s and ETA from its first epoch."]
+        : []),
       'Accelerator times use the peak and utilisation from the `modelspec.accelerators` setting. Data loading, evaluation and early stopping are not counted.',
     );
   }
