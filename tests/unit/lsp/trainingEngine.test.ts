@@ -51,7 +51,7 @@ test('the hover answers while the search for PyTorch is still running, with both
   await tracker.settled(training('auto'));
   assert.equal(changes, 1, 'the views are told once the answer changes the engine');
   const after = tracker.current(training('auto'));
-  assert.deepEqual(after, { engine: 'torch', why: 'auto: PyTorch 2.3.0 in /usr/bin/python3' });
+  assert.deepEqual(after, { engine: 'torch', why: 'auto: PyTorch 2.3.0 in /usr/bin/python3', python: '/usr/bin/python3' }, 'the interpreter found is kept for runs');
   assert.match(modelHover(after), /\| Parameters \| 5,572 \(PyTorch: parameters\(\); 64 batch-norm statistics are buffers\) \|/);
   tracker.current(training('auto'));
   assert.equal(s.asked.length, 1, 'the same settings never search again');
