@@ -183,6 +183,16 @@ test('a Python error in a run shows its last lines and the path of the full log'
   const log = /Full log: (.*train\.log)$/.exec(message)?.[1];
   assert.ok(log && existsSync(log), message);
 
+  // One of two DDP processes failing takes the other down at once (it would wait in the collective for 30 minutes).
+  const half = join(dir, 'half-python');
+  writeFileSync(half, `#!/bin/sh\nif [ "$1" = "-c" ]; then exec ${real} "$@"; fi\nif [ "$RANK" = "1" ]; then echo "rank 1 ran out of memory (simulated)" >&2; exit 3; fi\nexec ${real} "$@"\n`);
+  chmodSync(half, 0o755);
+  const started = Date.now();
+  const split = await train({ file: SMALL, model: 'Mlp', backend: 'torch', python: half, nproc: 2 });
+  assert.equal(split.type, 'error');
+  assert.match((split as ErrorMessage).message, /^train\.py process 1 of 2 stopped unexpectedly \(exit code 3\)\./);
+  assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+
   // An exception inside train.py arrives as its message, with the traceback from the log.
   const raising = join(dir, 'raising-python');
   const code = "import runpy, sys; sys.argv = sys.argv[1:]; import data; data.load_splits = lambda: 1 / 0; runpy.run_path('train.py', run_name='__main__')";

@@ -54,6 +54,8 @@ interface PythonMetrics {
 const LOG = 'train.log';
 /** After a cancel, train.py stops at the end of its step, evaluates and saves; more than this, and it is stuck. */
 const STUCK_AFTER_CANCEL_MS = 30_000;
+/** How long the other processes of a run get to notice that one of them failed. */
+const PARTNER_GRACE_MS = 2000;
 
 export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId' | 'runDir' | 'model' | 'kind' | 'flops' | 'estimatedTrainMs'>> {
   const project = join(run.dir, 'project');
@@ -109,18 +111,29 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
       ranks.forEach((r) => r.kill('SIGKILL'));
     }, STUCK_AFTER_CANCEL_MS);
   }, 100);
+  // One process of several failing leaves the others waiting in a collective that will never
+  // complete (gloo's timeout is 30 minutes): they go too.
+  const partners = ranks.map((r) =>
+    exited(r).then((code) => {
+      if (code !== 0) setTimeout(() => ranks.forEach((other) => other.exitCode === null && other.signalCode === null && other.kill('SIGKILL')), PARTNER_GRACE_MS).unref();
+      return code;
+    }),
+  );
   let codes: (number | null)[];
   try {
-    codes = await Promise.all(ranks.map(exited));
+    codes = await Promise.all(partners);
     await drained;
   } finally {
     clearInterval(poll);
     clearTimeout(stuck);
   }
-  const failed = codes.find((c) => c !== 0);
+  // The process that failed first exited with a code; those stopped because of it, by a signal.
+  const rank = [codes.findIndex((c) => c !== 0 && c !== null), codes.findIndex((c) => c !== 0)].find((i) => i >= 0);
+  const failed = rank === undefined ? undefined : codes[rank];
+  const who = ranks.length > 1 && rank !== undefined ? `process ${rank} of ${ranks.length} ` : '';
   if (killed) throw new TorchRunError(withLog(run.dir, `train.py did not stop within ${STUCK_AFTER_CANCEL_MS / 1000} s of the cancel and was killed; its last checkpoint (checkpoint.pt), if any, is kept.`));
   if (failure) throw new TorchRunError(withLog(run.dir, `train.py failed: ${failure}`));
-  if (failed !== undefined) throw new TorchRunError(withLog(run.dir, `train.py stopped unexpectedly (${failed === null ? 'killed by a signal' : `exit code ${failed}`}).`));
+  if (failed !== undefined) throw new TorchRunError(withLog(run.dir, `train.py ${who}stopped unexpectedly (${failed === null ? 'killed by a signal' : `exit code ${failed}`}).`));
   const metrics = JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as PythonMetrics;
   const predictions = readNpy(readFileSync(join(run.dir, 'predictions.npy'))).values;
   return {
