@@ -69,9 +69,10 @@ def describe(device):
 
 def all_sum(values, device):
     """Sums a list of numbers over every process (a no-op in one)."""
-    t = torch.tensor(values, dtype=torch.float64, device=device)
-    if WORLD > 1:
-        dist.all_reduce(t)
+    if WORLD == 1:
+        return [float(v) for v in values]
+    t = torch.tensor([float(v) for v in values], dtype=torch.float64, device=device)
+    dist.all_reduce(t)
     return t.tolist()
 
 
@@ -274,7 +275,10 @@ def main(args, events):
     for epoch in range(state["epoch"], args.epochs):
         epoch_start = time.perf_counter()
         trained.train()
-        loss_sum = correct = seen = 0.0
+        # Summed on the device and read once per epoch: reading a GPU value every step would wait for it.
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device)
+        seen = 0
         for rows in batches(len(y_fit), batch_size, epoch):
             x, y = x_fit[rows].to(device, non_blocking=True), y_fit[rows].to(device, non_blocking=True)
             with autocast:
@@ -284,8 +288,8 @@ def main(args, events):
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
-            loss_sum += float(loss) * len(rows)
-            correct += float((predict(output) == y).float().mean()) * len(rows)
+            loss_sum += loss.detach() * len(rows)
+            correct += (predict(output) == y).float().mean() * len(rows)
             seen += len(rows)
             # Every process must stop at the same step, or the others wait for it forever.
             if (all_sum([1.0 if stop.reason else 0.0], device)[0] if WORLD > 1 else stop.reason):
