@@ -30,29 +30,57 @@ export class ProcessGroup {
     return !this.exited;
   }
 
-  /** The command lines of the processes still in the group (the leader's descendants that kept it). */
+  /** The command lines of the session's processes still running (see `family`). */
   async members(): Promise<string[]> {
-    const table = await run('ps', ['-e', '-o', 'pgid=,args='], {});
-    const rows = table.split('\n').map((line) => /^\s*(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
-    return rows.filter((m) => Number(m[1]) === this.child.pid).map((m) => m[2]);
+    return (await this.family()).map((p) => p.args);
   }
 
-  /** SIGTERM to the group, SIGKILL to whatever is left a few seconds later. */
+  /**
+   * The leader's group and descendants, and the groups they lead: a trainer runs in a process
+   * group of its own (so that stopping it stops PyTorch's processes too), which a process that
+   * outlived its parent keeps.
+   */
+  private async family(): Promise<{ pid: number; pgid: number; args: string }[]> {
+    const table = await run('ps', ['-e', '-o', 'pid=,ppid=,pgid=,args='], {});
+    const rows = table
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((m) => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), args: m[4] }));
+    const family = new Set([this.child.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const r of rows) {
+        if (!family.has(r.pid) && (family.has(r.ppid) || family.has(r.pgid))) {
+          family.add(r.pid);
+          grew = true;
+        }
+      }
+    }
+    return rows.filter((r) => family.has(r.pid));
+  }
+
+  /** SIGTERM to the group, SIGKILL to whatever is left of it and the groups it started a few seconds later. */
   async stop(): Promise<void> {
     process.off('exit', this.killOnExit);
+    const groups = new Set((await this.family().catch(() => [])).map((p) => p.pgid));
     this.signal('SIGTERM');
     await Promise.race([this.exit, delay(3000)]);
-    // Children that outlive the leader (a trainer mid-epoch) are still in the group.
+    // Children that outlive the leader (a trainer mid-epoch) are still in their groups.
     this.signal('SIGKILL');
+    for (const group of groups) if (group !== this.child.pid) signalGroup(group, 'SIGKILL');
   }
 
   private signal(sig: NodeJS.Signals): void {
-    if (this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, sig);
-    } catch {
-      // The group is already gone.
-    }
+    if (this.child.pid !== undefined) signalGroup(this.child.pid, sig);
+  }
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // The group is already gone.
   }
 }
 
