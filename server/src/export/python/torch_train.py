@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data.distributed import DistributedSampler
 
 from data import LABELS, load_splits
 from model import INPUT_SHAPE, build_model
@@ -126,14 +127,12 @@ def predict(output):
 # --- Training
 
 def batches(n, batch_size, epoch):
-    """This process's share of a seeded shuffle (the same for a given epoch on every run), in
-    batches. With several processes the order is padded to a multiple of them, as
-    DistributedSampler does, so every process takes the same number of steps."""
-    g = torch.Generator().manual_seed(SEED + epoch)
-    order = torch.randperm(n, generator=g)
-    if WORLD > 1:
-        order = torch.cat([order, order[: (-n) % WORLD]])[RANK::WORLD]
-    return order.split(batch_size)
+    """This process's share of the epoch's seeded shuffle, in batches of row indices. The data
+    is in memory, so a DataLoader would only add per-sample overhead; DistributedSampler
+    gives the order, with every process taking the same number of steps."""
+    sampler = DistributedSampler(range(n), num_replicas=WORLD, rank=RANK, shuffle=True, seed=SEED)
+    sampler.set_epoch(epoch)
+    return torch.tensor(list(sampler), dtype=torch.long).split(batch_size)
 
 
 def evaluate(model, x, y, device, batch_size):
