@@ -4,6 +4,7 @@ import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
 import type { DiagnosticSink } from './diagnostics';
 import { describeValue, type EvaluatedArg, type Value } from './values';
+import { clip } from '../util/clip';
 
 export interface BoundArgs {
   readonly args: Args;
@@ -54,7 +55,7 @@ export function bindArgs(
         const suggestion = closestName(arg.name.name, names);
         diags.add(
           'unknown-argument',
-          `${owner} has no argument '${arg.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${specs.length ? ` It takes: ${specs.map((s) => s.name).join(', ')}.` : ' It takes no arguments.'}`,
+          `${owner} has no argument '${clip(arg.name.name)}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${specs.length ? ` It takes: ${specs.map((s) => s.name).join(', ')}.` : ' It takes no arguments.'}`,
           arg.name.range,
           { suggestions: suggestion ? [suggestion] : [] },
         );
@@ -150,7 +151,7 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
       const suggestion = closestName(v.name, [...allowed]);
       diags.add(
         'unknown-value',
-        `'${v.name}' is not a valid ${spec.name} for ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Allowed: ${allowed.join(', ')}.`,
+        `'${clip(v.name)}' is not a valid ${spec.name} for ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Allowed: ${allowed.join(', ')}.`,
         v.range,
         { suggestions: suggestion ? [suggestion] : [], allowed },
       );
@@ -214,7 +215,7 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
         const suggestion = closestName(call.name, [...options]);
         diags.add(
           'unknown-layer',
-          `'${call.name}' cannot be wrapped by ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} It wraps: ${options.join(', ')}.`,
+          `'${clip(call.name)}' cannot be wrapped by ${owner}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} It wraps: ${options.join(', ')}.`,
           call.nameRange,
           { suggestions: suggestion ? [suggestion] : [] },
         );

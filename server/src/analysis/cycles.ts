@@ -1,5 +1,6 @@
 import type * as A from '../language/ast';
 import type { DiagnosticSink } from './diagnostics';
+import { clip } from '../util/clip';
 
 /**
  * Finds blocks that use each other in a cycle. Each cycle is reported once, at the call
@@ -41,7 +42,7 @@ export function findBlockCycles(blocks: ReadonlyMap<string, A.BlockDecl>, diags:
       const s = state.get(target);
       if (s === 'active') {
         const cycle = [...stack.slice(stack.indexOf(target)), target];
-        diags.add('block-cycle', `Blocks use each other in a cycle (${cycle.join(' → ')}), which would never end; remove one of these uses.`, call.name.range);
+        diags.add('block-cycle', `Blocks use each other in a cycle (${cycle.map((n) => clip(n)).join(' → ')}), which would never end; remove one of these uses.`, call.name.range);
         cyclic.add(call);
       } else if (s === undefined) enter(target);
     }

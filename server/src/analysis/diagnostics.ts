@@ -1,5 +1,7 @@
 import type { Range } from '../language/position';
 import type { Severity } from '../catalog/types';
+import { clip } from '../util/clip';
+import { withSeparators } from '../util/format';
 
 /**
  * A finding about the text. `code` is stable (documented in docs/diagnostics.md and
@@ -77,11 +79,16 @@ export const CODES = {
   'loss-labels': { severity: 'error', summary: 'The loss does not fit the labels.' },
   'softmax-binary-loss': { severity: 'warning', summary: 'A softmax output with a binary loss.' },
   'dataset-missing-file': { severity: 'error', summary: 'A dataset file that does not exist.' },
+  'dataset-not-file': { severity: 'error', summary: 'A dataset source that is a folder, a named pipe, a device or a loop of symbolic links, not a file.' },
+  'dataset-outside-workspace': { severity: 'error', summary: 'In an untrusted workspace, a dataset file outside the workspace folders (it is not read).' },
+  'dataset-pending': { severity: 'info', summary: 'A large dataset file still being read in the background; the checks that need its rows and classes follow.' },
   'dataset-read': { severity: 'error', summary: 'A dataset file that cannot be read as CSV.' },
   'dataset-target': { severity: 'error', summary: 'A target column that is not in the file.' },
   'dataset-empty': { severity: 'error', summary: 'A dataset without rows.' },
   'dataset-shape': { severity: 'error', summary: "A shape whose size differs from the file's feature count." },
-  'dataset-values': { severity: 'warning', summary: 'Missing or non-numeric feature values.' },
+  'dataset-values': { severity: 'error', summary: 'Missing or non-numeric feature values, which training refuses (file:row:column of the first).' },
+  'dataset-range': { severity: 'error', summary: 'Feature values that are infinite or beyond the range of 32-bit floats (±3.4e38), which training refuses.' },
+  'dataset-classes': { severity: 'error', summary: 'A target column with a single class (a warning when seen only in a sample of a large file).' },
   'missing-source': { severity: 'error', summary: 'A dataset without a source.' },
   'estimator-argument': { severity: 'warning', summary: 'An estimator argument its kernel ignores.' },
   'compare-data': { severity: 'warning', summary: 'Compared models that train on different data.' },
@@ -90,6 +97,8 @@ export const CODES = {
   'huge-model': { severity: 'warning', summary: 'A model far larger than anything trainable.' },
   'overparameterized': { severity: 'warning', summary: 'Far more parameters than training samples.' },
   'classical-image-input': { severity: 'warning', summary: 'A classical estimator on image-shaped input without flatten.' },
+  // limits
+  'too-many-problems': { severity: 'error', summary: 'More than 1,000 problems in one file: 1,000 are listed (errors first), the rest counted.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;
@@ -103,8 +112,77 @@ export interface DiagnosticSink {
   add(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): void;
 }
 
+/** No message is longer than this; names and values quoted in one are cut shorter still (see clip). */
+export const MAX_MESSAGE = 1000;
+
 export function makeDiagnostic(code: string, message: string, range: Range, data?: DiagnosticData, severity?: Severity): Diagnostic {
-  return { code, severity: severity ?? codeInfo(code)?.severity ?? 'error', message, range, data };
+  return { code, severity: severity ?? codeInfo(code)?.severity ?? 'error', message: message.length > MAX_MESSAGE ? clip(message, MAX_MESSAGE) : message, range, data };
+}
+
+/**
+ * Problems listed per file at most. A file of garbage has one per line or more (a 10 MB one
+ * made a 188 MB publishDiagnostics message); past the first thousand they help no one, and
+ * editors slow down showing them. Other language servers cap them the same way.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
+
+/** How many problems of each severity a file has: counted by the too-many-problems note when it lists only some. */
+export function problemCounts(diagnostics: readonly Diagnostic[]): { readonly total: number; readonly errors: number; readonly warnings: number; readonly infos: number; readonly capped: boolean } {
+  const last = diagnostics.at(-1);
+  if (last?.code === 'too-many-problems' && last.data) {
+    const { total, errors, warnings, infos } = last.data as { total: number; errors: number; warnings: number; infos: number };
+    return { total, errors, warnings, infos, capped: true };
+  }
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const d of diagnostics) counts[d.severity]++;
+  return { total: diagnostics.length, errors: counts.error, warnings: counts.warning, infos: counts.info, capped: false };
+}
+
+/**
+ * At most `max` of a file's problems (sorted by position), the most severe first: every
+ * error before any warning, every warning before any info, each kind from the top of the
+ * file (an error at the end is not hidden behind a thousand unused-block notes). When
+ * problems are left out, one `too-many-problems` at the first of them: "N more problems not
+ * shown", as severe as the worst it hides, with every problem counted in its data.
+ */
+export function capDiagnostics(sorted: readonly Diagnostic[], max = MAX_DIAGNOSTICS): Diagnostic[] {
+  if (sorted.length <= max) return sorted as Diagnostic[];
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const d of sorted) counts[d.severity]++;
+  const quota: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  let left = max;
+  for (const severity of ['error', 'warning', 'info'] as const) {
+    quota[severity] = Math.min(counts[severity], left);
+    left -= quota[severity];
+  }
+  const out: Diagnostic[] = [];
+  let firstHidden: Diagnostic | undefined;
+  let worst: Severity = 'info';
+  for (const d of sorted) {
+    if (quota[d.severity] > 0) {
+      quota[d.severity]--;
+      out.push(d);
+    } else {
+      firstHidden ??= d;
+      if (SEVERITY_RANK[d.severity] > SEVERITY_RANK[worst]) worst = d.severity;
+    }
+  }
+  const hidden = sorted.length - max;
+  const plural = (n: number, word: string) => `${withSeparators(n)} ${word}${n === 1 ? '' : 's'}`;
+  const kinds = [plural(counts.error, 'error'), plural(counts.warning, 'warning'), plural(counts.info, 'info')].filter((k) => !k.startsWith('0 ')).join(', ');
+  const at = firstHidden!.range.start;
+  out.push(
+    makeDiagnostic(
+      'too-many-problems',
+      `${plural(hidden, 'more problem')} not shown: only ${withSeparators(max)} of ${withSeparators(sorted.length)} (${kinds}) are listed, the most severe first. Fix those first; the first one left out is here.`,
+      { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character } },
+      { shown: max, total: sorted.length, errors: counts.error, warnings: counts.warning, infos: counts.info },
+      worst,
+    ),
+  );
+  return out;
 }
 
 /**

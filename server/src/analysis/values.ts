@@ -1,6 +1,7 @@
 import type * as A from '../language/ast';
 import type { Range } from '../language/position';
 import type { DiagnosticSink } from './diagnostics';
+import { clip } from '../util/clip';
 
 /** An evaluated expression. `range` is where the user wrote it (a block argument keeps its call-site range). */
 export type Value =
@@ -50,23 +51,47 @@ export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticSink): Value {
       if (v.kind !== 'error') diags.add('invalid-expression', `'-' needs a number, not ${describeValue(v)}.`, expr.range);
       return { kind: 'error', range: expr.range };
     }
-    case 'binary': {
-      const l = evaluate(expr.left, env, diags);
-      const r = evaluate(expr.right, env, diags);
-      if (l.kind === 'error' || r.kind === 'error') return { kind: 'error', range: expr.range };
-      if (l.kind !== 'number' || r.kind !== 'number') {
-        diags.add('invalid-expression', `'${expr.op}' needs numbers on both sides, not ${describeValue(l.kind !== 'number' ? l : r)}.`, expr.range);
-        return { kind: 'error', range: expr.range };
-      }
-      if (expr.op === '/' && r.value === 0) {
-        diags.add('invalid-expression', 'Division by zero.', expr.range);
-        return { kind: 'error', range: expr.range };
-      }
-      const value =
-        expr.op === '+' ? l.value + r.value : expr.op === '-' ? l.value - r.value : expr.op === '*' ? l.value * r.value : l.value / r.value;
-      return { kind: 'number', value, range: expr.range };
-    }
+    case 'binary':
+      return evaluateBinary(expr, env, diags);
   }
+}
+
+/**
+ * `a + b - c …` parses as a left-leaning chain as deep as it is long, so it is evaluated
+ * along its left spine in a loop, not by recursion: a sum of 100,000 terms needs no more
+ * stack than one of two. Operands on the right recurse, but only as deep as parentheses
+ * and signs nest, which the parser bounds. Findings come in the same order as a recursive
+ * evaluation's: the left operand's, then the right one's, then the operator's.
+ */
+function evaluateBinary(expr: A.BinaryExpr, env: Env, diags: DiagnosticSink): Value {
+  let left = expr.left;
+  if (left.kind !== 'binary') return combine(expr, evaluate(left, env, diags), evaluate(expr.right, env, diags), diags);
+  const spine: A.BinaryExpr[] = [expr];
+  while (left.kind === 'binary') {
+    spine.push(left);
+    left = left.left;
+  }
+  let value = evaluate(left, env, diags);
+  for (let k = spine.length - 1; k >= 0; k--) {
+    const node = spine[k];
+    value = combine(node, value, evaluate(node.right, env, diags), diags);
+  }
+  return value;
+}
+
+function combine(expr: A.BinaryExpr, l: Value, r: Value, diags: DiagnosticSink): Value {
+  if (l.kind === 'error' || r.kind === 'error') return { kind: 'error', range: expr.range };
+  if (l.kind !== 'number' || r.kind !== 'number') {
+    diags.add('invalid-expression', `'${expr.op}' needs numbers on both sides, not ${describeValue(l.kind !== 'number' ? l : r)}.`, expr.range);
+    return { kind: 'error', range: expr.range };
+  }
+  if (expr.op === '/' && r.value === 0) {
+    diags.add('invalid-expression', 'Division by zero.', expr.range);
+    return { kind: 'error', range: expr.range };
+  }
+  const value =
+    expr.op === '+' ? l.value + r.value : expr.op === '-' ? l.value - r.value : expr.op === '*' ? l.value * r.value : l.value / r.value;
+  return { kind: 'number', value, range: expr.range };
 }
 
 export const NO_ARGS: readonly EvaluatedArg[] = [];
@@ -88,15 +113,15 @@ export function describeValue(v: Value): string {
     case 'number':
       return `the number ${formatNumberValue(v.value)}`;
     case 'string':
-      return `the string ${JSON.stringify(v.value.length > 30 ? v.value.slice(0, 30) + '…' : v.value)}`;
+      return `the string ${JSON.stringify(clip(v.value, 31))}`;
     case 'bool':
       return `\`${v.value}\``;
     case 'ident':
-      return `\`${v.name}\``;
+      return `\`${clip(v.name)}\``;
     case 'list':
       return 'a list';
     case 'call':
-      return `a call to ${v.name}(...)`;
+      return `a call to ${clip(v.name)}(...)`;
     case 'error':
       return 'an invalid value';
   }

@@ -1,5 +1,6 @@
-import type { Diagnostic } from '../analysis/diagnostics';
+import { problemCounts, type Diagnostic } from '../analysis/diagnostics';
 import type { AnalysisHost } from '../analysis/host';
+import { withSeparators } from '../util/format';
 import { analyzeFile, EXIT, type Output } from './io';
 
 export interface CheckOptions {
@@ -12,20 +13,25 @@ export function runCheck(opts: CheckOptions, host: AnalysisHost, io: Output): nu
   const results = opts.files.map((file) => ({ file, diagnostics: analyzeFile(file, host).diagnostics }));
   const anyError = results.some((r) => r.diagnostics.some((d) => d.severity === 'error'));
   if (opts.json) {
-    io.out(JSON.stringify({ files: results.map((r) => ({ file: r.file, diagnostics: r.diagnostics.map(toJson) })) }, null, 2));
+    // A file with more problems than are listed also gives how many were found.
+    const files = results.map((r) => {
+      const counts = problemCounts(r.diagnostics);
+      return { file: r.file, diagnostics: r.diagnostics.map(toJson), ...(counts.capped ? { total: counts.total } : {}) };
+    });
+    io.out(JSON.stringify({ files }, null, 2));
   } else {
     const lines: string[] = [];
     let errors = 0;
     let warnings = 0;
     for (const r of results) {
-      for (const d of r.diagnostics) {
-        if (d.severity === 'error') errors++;
-        if (d.severity === 'warning') warnings++;
-        lines.push(formatDiagnostic(r.file, d));
-      }
+      for (const d of r.diagnostics) lines.push(formatDiagnostic(r.file, d));
+      // Every problem found, not only those listed.
+      const counts = problemCounts(r.diagnostics);
+      errors += counts.errors;
+      warnings += counts.warnings;
     }
     const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
-    lines.push(errors || warnings ? `${files} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : `${files} checked: no problems`);
+    lines.push(errors || warnings ? `${files} checked: ${withSeparators(errors)} error${errors === 1 ? '' : 's'}, ${withSeparators(warnings)} warning${warnings === 1 ? '' : 's'}` : `${files} checked: no problems`);
     io.out(lines.join('\n'));
   }
   return anyError ? EXIT.findings : EXIT.ok;

@@ -1,5 +1,6 @@
 import { formatShape } from '../catalog/common';
 import type { LayerRow, ModelAnalysis } from '../analysis/model';
+import { batchText } from '../analysis/totals';
 import { CONVENTIONS, countsDiffer, differences, ENGINE_NAMES, memoryIn, modelCounts, paramsIn, rowCounter, SAME_IN_BOTH, type Counts, type EngineKind } from '../analysis/paramCounts';
 import type { EngineChoice } from '../training/engineChoice';
 import { formatBytes, formatSI, withSeparators } from '../util/format';
@@ -49,7 +50,7 @@ export function renderEstimate(m: ModelAnalysis, choice: EngineChoice): string {
     facts.push(['Activations', `${formatBytes(memory.activationsPerSample)} per sample`]);
     facts.push([
       'Training memory',
-      `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations × batch ${memory.batchSize}`,
+      `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations × batch ${batchText(memory)}`,
     ]);
     const c = m.compute;
     facts.push([

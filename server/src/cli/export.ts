@@ -3,7 +3,8 @@ import { relative, resolve } from 'node:path';
 import type { AnalysisHost } from '../analysis/host';
 import { exportProject, type ExportTarget } from '../export/project';
 import { ExportError } from '../export/source';
-import { jsonInteger } from '../util/format';
+import { jsonInteger, withSeparators } from '../util/format';
+import { problemCounts } from '../analysis/diagnostics';
 import { closestName } from '../util/suggest';
 import { formatDiagnostic } from './check';
 import { analyzeFile, EXIT, UsageError, type Output } from './io';
@@ -37,7 +38,8 @@ export function runExport(opts: ExportCommand, host: AnalysisHost, io: Output): 
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     for (const d of errors) io.err(formatDiagnostic(opts.file, d));
-    io.err(`modelspec: ${opts.file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was exported.`);
+    const n = problemCounts(analysis.diagnostics).errors;
+    io.err(`modelspec: ${opts.file} has ${withSeparators(n)} error${n === 1 ? '' : 's'}; nothing was exported.`);
     return EXIT.findings;
   }
   const model = analysis.models.find((m) => m.name === name)!;

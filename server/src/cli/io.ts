@@ -5,7 +5,7 @@ import type { Analysis } from '../analysis/model';
 import type { AnalysisHost } from '../analysis/host';
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, cancelled: 130 } as const;
 
 export class UsageError extends Error {}
 

@@ -2,6 +2,7 @@ import type * as A from './ast';
 import { numberValue } from './lexer';
 import type { Position, Range } from './position';
 import { EOF, IDENT, NEWLINE, NUMBER, Scanner, STRING, type LexError } from './scanner';
+import { clip } from '../util/clip';
 
 /**
  * Error-tolerant recursive-descent parser. Statements end at newlines; inside `(...)`
@@ -255,9 +256,9 @@ export class Parser {
     if (kind === EOF) return 'the end of the file';
     if (kind === NEWLINE) return 'the end of the line';
     const text = this.textOf(t);
-    if (kind === STRING) return `the string ${text.length > 20 ? text.slice(0, 20) + '…' : text}`;
-    if (kind === NUMBER) return `the number ${text}`;
-    if (kind === IDENT) return `'${text.length > 30 ? text.slice(0, 30) + '…' : text}'`;
+    if (kind === STRING) return `the string ${clip(text, 21)}`;
+    if (kind === NUMBER) return `the number ${clip(text)}`;
+    if (kind === IDENT) return `'${clip(text, 31)}'`;
     return `'${text}'`;
   }
 

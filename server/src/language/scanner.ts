@@ -1,5 +1,6 @@
 import type { Position, Range } from './position';
 import type { Comment, TokenKind } from './tokens';
+import { clip } from '../util/clip';
 
 export interface LexError {
   readonly code: 'unexpected-character' | 'unterminated-string' | 'unterminated-comment' | 'invalid-number';
@@ -262,7 +263,7 @@ export class Scanner {
       const raw = text.slice(start, end);
       this.errors.push({
         code: 'invalid-number',
-        message: `${JSON.stringify(raw)} is not a number: write digits with an optional fraction and exponent, e.g. 42, 0.5, 1e-3, 3_000_000.`,
+        message: `${JSON.stringify(clip(raw))} is not a number: write digits with an optional fraction and exponent, e.g. 42, 0.5, 1e-3, 3_000_000.`,
         range: { start: this.pos(start), end: this.pos(end) },
       });
     }

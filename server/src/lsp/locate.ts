@@ -146,8 +146,19 @@ function inExpr(expr: A.Expr, slot: Slot, pos: Position): Found | undefined {
         if (f) return f;
       }
       return undefined;
-    case 'binary':
-      return inExpr(expr.left, slot, pos) ?? inExpr(expr.right, slot, pos);
+    case 'binary': {
+      // Left operand first, then right, as `inExpr(left) ?? inExpr(right)` would, but down a
+      // long left-leaning chain (`1 + 1 + …`, as deep as it is long) in a loop.
+      const spine: A.BinaryExpr[] = [];
+      let left: A.Expr = expr;
+      while (left.kind === 'binary' && containsPosition(left.range, pos)) {
+        spine.push(left);
+        left = left.left;
+      }
+      let found = inExpr(left, slot, pos);
+      for (let k = spine.length - 1; k >= 0 && !found; k--) found = inExpr(spine[k].right, slot, pos);
+      return found;
+    }
     case 'unary':
       return inExpr(expr.operand, slot, pos) ?? { kind: 'value', expr, slot, range: expr.range };
     default:

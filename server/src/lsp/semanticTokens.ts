@@ -54,10 +54,19 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         push(e.callee.range, 'function', LIBRARY);
         walkArgs(e.args, { ...scope, reference: false });
         return;
-      case 'binary':
-        walkExpr(e.left, scope);
-        walkExpr(e.right, scope);
+      case 'binary': {
+        // A long `1 + 1 + …` is a left-leaning chain as deep as it is long: down its left
+        // spine in a loop, then the right operands (bounded in depth by the parser) in order.
+        const rights: A.Expr[] = [];
+        let left: A.Expr = e;
+        while (left.kind === 'binary') {
+          rights.push(left.right);
+          left = left.left;
+        }
+        walkExpr(left, scope);
+        for (let k = rights.length - 1; k >= 0; k--) walkExpr(rights[k], scope);
         return;
+      }
       case 'unary':
         walkExpr(e.operand, scope);
         return;

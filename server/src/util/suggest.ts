@@ -8,12 +8,17 @@
  * the suggestion is more often noise than help.
  * Ties go to the earlier candidate so callers control preference by order.
  */
+/** Names longer than this get no fuzzy suggestion (a case-insensitive exact match still wins). */
+const MAX_FUZZY_LENGTH = 200;
+
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const wanted = name.toLowerCase();
   const lowered = candidates.map((c) => c.toLowerCase());
   const exact = lowered.indexOf(wanted);
   if (exact >= 0) return candidates[exact];
 
+  // No one mistypes a name this long: the distance would cost its length squared.
+  if (name.length > MAX_FUZZY_LENGTH) return undefined;
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;

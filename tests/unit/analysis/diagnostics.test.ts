@@ -4,13 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CODES } from '../../../server/src/analysis/diagnostics';
 import type { Range } from '../../../server/src/language/position';
-import { run, SMALL_CSV } from './memoryHost';
+import { fail } from '../../../server/src/data/table';
+import { run, SMALL_CSV, type MemoryFile } from './memoryHost';
 
 interface Example {
   readonly code: string;
   readonly text: string;
   readonly message: RegExp;
-  readonly files?: Record<string, string>;
+  readonly files?: Record<string, MemoryFile>;
   /** For examples whose range is not worth marking (generated text). */
   readonly anyRange?: boolean;
 }
@@ -79,7 +80,22 @@ const EXAMPLES: Example[] = [
   { code: 'dataset-target', text: 'dataset D {\n  source: "d.csv"\n  target: ⟦"lable"⟧\n}', message: /Did you mean 'label'\?/, files },
   { code: 'dataset-empty', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /no data rows|empty/i, files: { 'd.csv': 'a,label\n' } },
   { code: 'dataset-shape', text: 'dataset D {\n  source: "d.csv"\n  shape: ⟦[3, 3]⟧\n}', message: /shape \[3, 3\] holds 9 values but each row of D has 4 features/, files },
-  { code: 'dataset-values', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /1 missing feature value, first at row 3, column 1 \(a\)/, files: { 'd.csv': 'a,label\n1,0\n,1\n' } },
+  { code: 'dataset-values', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /^d\.csv:3:1: row 3, column 1 \(a\) is empty\. Training needs a number in every feature cell/, files: { 'd.csv': 'a,label\n1,0\n,1\n' } },
+  { code: 'dataset-range', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /^d\.csv:3:2: row 3, column 2 \(b\) holds "1e300", beyond the ±3\.4e38 a 32-bit float holds/, files: { 'd.csv': 'a,b,label\n1,2,0\n3,1e300,1\n' } },
+  { code: 'dataset-classes', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /^d\.csv: every row has the label "1" in the target column 'label' \(column 2\).*at least two classes/, files: { 'd.csv': 'a,label\n1,1\n2,1\n' } },
+  {
+    code: 'dataset-not-file',
+    text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}',
+    message: /is a folder, not a file/,
+    files: { 'd.csv': fail('dataset-not-file', '/work/project/d.csv is a folder, not a file. Set source to a CSV file inside it.') },
+  },
+  {
+    code: 'dataset-outside-workspace',
+    text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}',
+    message: /outside the workspace folders/,
+    files: { 'd.csv': fail('dataset-outside-workspace', '/work/project/d.csv is outside the workspace folders.') },
+  },
+  { code: 'dataset-pending', text: 'dataset D {\n  source: ⟦"d.csv"⟧\n}', message: /^d\.csv: summary pending\. The file \(200 MiB\) is being read in the background/, files: { 'd.csv': { pending: true, bytes: 200 * 1024 * 1024, columns: ['a', 'label'] } } },
   { code: 'missing-source', text: 'dataset ⟦D⟧ {\n  target: "label"\n}', message: /dataset D needs a source/ },
   { code: 'estimator-argument', text: DATA + 'model M {\n  data: D\n  svm(kernel: linear, ⟦gamma: 0.1⟧)\n}', message: /gamma/, files },
   {
@@ -102,6 +118,8 @@ const EXAMPLES: Example[] = [
     message: /svm receives \[2, 2\]-shaped samples .* write `flatten` before it/,
     files,
   },
+  // A line per unreadable character after a model: more problems than are listed.
+  { code: 'too-many-problems', text: neural('dense(3, activation: softmax)') + '§\n'.repeat(1_005), message: /^5 more problems not shown: only 1,000 of 1,005 /, anyRange: true },
 ];
 
 function extract(marked: string): { text: string; range: Range } {
