@@ -4,11 +4,17 @@ import { describeSynthetic, SYNTHETIC_KINDS } from '../data/synthetic';
 import type * as A from '../language/ast';
 import { closestName } from '../util/suggest';
 import { bindArgs, type BindContext } from './args';
-import type { AnalysisHost } from './host';
+import { tableProblems } from '../data/table';
+import { formatBytes } from '../util/format';
+import { isPending, type AnalysisHost } from './host';
 import type { DatasetInfo } from './model';
 import { bindSettings } from './settings';
 import { EMPTY_ENV } from './values';
 import { dirname, isAbsolute, join, basename } from 'node:path';
+import { clip } from '../util/clip';
+
+/** Paths quoted in messages are cut longer than names: their end (the file name) matters too. */
+const MAX_QUOTED_PATH = 160;
 
 /** `source` is checked here, not by bindSettings: it is a path or a generator call. */
 const CUSTOM: ReadonlySet<string> = new Set(['source']);
@@ -29,7 +35,7 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
   const declaredShape = settings.values.shape as readonly number[] | undefined;
   if (!source) {
     if (!settings.written.has('source')) {
-      diags.add('missing-source', `dataset ${decl.name.name} needs a source: \`source: "data/file.csv"\` or \`source: synthetic(kind: spirals)\`.`, decl.name.range, {
+      diags.add('missing-source', `dataset ${clip(decl.name.name)} needs a source: \`source: "data/file.csv"\` or \`source: synthetic(kind: spirals)\`.`, decl.name.range, {
         insertText: 'source: ',
       });
     }
@@ -77,30 +83,39 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
   dependencies.push(path);
   const table = host.dataTable(path, base.target);
   if (!table) {
-    const here = host.listDir(dirname(path));
-    const suggestion = closestName(basename(path), here);
+    const wanted = basename(path);
+    // The name itself is never a suggestion: a folder or pipe of that name is reported as what it is, not as missing.
+    const suggestion = closestName(wanted, host.listDir(dirname(path)).filter((n) => n !== wanted));
     diags.add(
       'dataset-missing-file',
-      `Data file not found: ${source.value} (looked for ${path}).${suggestion ? ` Did you mean '${join(dirname(source.value), suggestion)}'?` : ''}`,
+      `Data file not found: ${clip(source.value, MAX_QUOTED_PATH)} (looked for ${clip(path, MAX_QUOTED_PATH)}).${suggestion ? ` Did you mean '${clip(join(dirname(source.value), suggestion), MAX_QUOTED_PATH)}'?` : ''}`,
       source.range,
       { suggestions: suggestion ? [join(dirname(source.value), suggestion)] : [] },
     );
-    return { ...base, kind: 'csv', path, shape: declaredShape };
+    return { ...base, kind: 'csv', path, file: source.value, shape: declaredShape };
   }
   if ('error' in table) {
     const { error } = table;
     const range = error.code === 'dataset-target' ? (settings.written.get('target')?.prop.value.range ?? source.range) : source.range;
-    diags.add(error.code, error.message, range);
-    return { ...base, kind: 'csv', path, shape: declaredShape };
+    diags.add(error.code, error.message, range, locationData(error));
+    return { ...base, kind: 'csv', path, file: source.value, shape: declaredShape };
   }
-  if (table.missing.length || table.nonNumeric.length) {
-    const first = table.missing[0] ?? table.nonNumeric[0];
-    const what = table.missing.length ? `${table.missingCount} missing` : `${table.nonNumericCount} non-numeric`;
+  if (isPending(table)) {
     diags.add(
-      'dataset-values',
-      `${source.value} has ${what} feature value${(table.missing.length ? table.missingCount : table.nonNumericCount) === 1 ? '' : 's'}, first at row ${first.row}, column ${first.column} (${first.columnName}); training will refuse them until they are filled or removed.`,
+      'dataset-pending',
+      `${source.value}: summary pending. The file (${formatBytes(BigInt(table.bytes))}) is being read in the background; its rows and classes, and the checks that need them, follow when it has been read.`,
       source.range,
     );
+    // The header alone gives the features, so shapes and parameter counts need not wait.
+    const columns = table.columns;
+    const at = base.target === undefined ? columns.length - 1 : columns.indexOf(base.target);
+    const features = columns.length >= 2 && at >= 0 && columns.indexOf(columns[at], at + 1) < 0 ? columns.length - 1 : undefined;
+    const shape = features === undefined ? declaredShape : checkShape(declaredShape, [features], features, settings.written.get('shape')?.prop.value.range, decl, ctx);
+    return { ...base, kind: 'csv', path, file: source.value, shape, features, pending: { bytes: table.bytes } };
+  }
+  // The same problems training refuses the data for, with the same codes and messages.
+  for (const problem of tableProblems(table, source.value)) {
+    diags.add(problem.code, problem.message, source.range, locationData(problem), problem.certain ? undefined : 'warning');
   }
   const shape = checkShape(declaredShape, [table.features], table.features, settings.written.get('shape')?.prop.value.range, decl, ctx);
   return {
@@ -113,8 +128,15 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
     labels: table.labels,
     labelCounts: table.labelCounts,
     target: table.targetColumn,
+    file: source.value,
+    ...(table.sampledRows !== undefined ? { sampledRows: table.sampledRows } : {}),
     ...split(table.rows),
   };
+}
+
+/** Where in the data file a problem is, for clients that open it there. */
+function locationData(at: { readonly row?: number; readonly column?: number }): { row?: number; column?: number } | undefined {
+  return at.row === undefined && at.column === undefined ? undefined : { row: at.row, column: at.column };
 }
 
 function checkShape(
@@ -130,7 +152,7 @@ function checkShape(
   if (size !== BigInt(features)) {
     ctx.diags.add(
       'dataset-shape',
-      `shape ${`[${declared.join(', ')}]`} holds ${size} values but each row of ${decl.name.name} has ${features} features; use a shape whose sizes multiply to ${features}.`,
+      `shape ${`[${declared.join(', ')}]`} holds ${size} values but each row of ${clip(decl.name.name)} has ${features} features; use a shape whose sizes multiply to ${features}.`,
       range ?? decl.name.range,
       { features },
     );

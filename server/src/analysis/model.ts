@@ -12,6 +12,12 @@ export interface DatasetInfo {
   readonly kind: 'csv' | 'synthetic' | 'unknown';
   /** Absolute path of a CSV source. */
   readonly path?: string;
+  /** A CSV source's path as the spec writes it, for messages. */
+  readonly file?: string;
+  /** Present while a large CSV file is summarised in the background: rows, classes and labels are then unknown. */
+  readonly pending?: { readonly bytes: number };
+  /** Present when the file was too large to summarise whole: the data rows read (`rows` counts them all; labels and counts are of those read). */
+  readonly sampledRows?: number;
   readonly synthetic?: { readonly kind: string; readonly args: Readonly<Record<string, number>> };
   readonly target?: string;
   readonly shape?: Shape;
@@ -91,7 +97,10 @@ export interface Memory {
   readonly gradients: bigint;
   readonly optimizerState: bigint;
   readonly activationsPerSample: bigint;
+  /** The batch the activations are multiplied by: batch_size, or the training samples when there are fewer. */
   readonly batchSize: number;
+  /** The spec's batch_size; above `batchSize` when the training samples capped it. */
+  readonly batchSetting: number;
   readonly training: bigint;
 }
 

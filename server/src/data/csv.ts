@@ -7,6 +7,8 @@
  * a time, so a 10^5-row file parses in tens of milliseconds.
  */
 
+import { dataName, excerpt } from './excerpt';
+
 export interface CsvError {
   readonly message: string;
   /** 1-based line of the file where the record starts, as an editor shows it. */
@@ -26,6 +28,15 @@ export interface CsvTable {
    */
   readonly lines: number[];
   readonly errors: CsvError[];
+  /** The 1-based line after the last one read: where a following piece of the same file starts. */
+  readonly endLine: number;
+}
+
+export interface CsvOptions {
+  /** The file's header, when `text` is a later piece of a file: then every record is a data record. */
+  readonly header?: readonly string[];
+  /** The 1-based file line `text` starts on (1). */
+  readonly firstLine?: number;
 }
 
 const QUOTE = 0x22;
@@ -35,11 +46,12 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 
-export function parseCsv(text: string): CsvTable {
+export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   const n = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  let header: string[] | undefined;
+  // A byte-order mark belongs to the start of the file, not of a later piece.
+  let i = !options.header && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = options.firstLine ?? 1;
+  let header: readonly string[] | undefined = options.header;
   const rows: string[][] = [];
   const lines: number[] = [];
   const errors: CsvError[] = [];
@@ -113,7 +125,7 @@ export function parseCsv(text: string): CsvTable {
         const end = fieldEnd(text, i);
         if (end > i) {
           errors.push({
-            message: `Row ${recordLine}, field ${fields.length + 1}: unexpected text ${JSON.stringify(text.slice(i, Math.min(end, i + 20)))} after a closing quote. Inside a quoted value, write a quote as "".`,
+            message: `Row ${recordLine}, field ${fields.length + 1}: unexpected text ${excerpt(text.slice(i, Math.min(end, i + 1000)), 20)} after a closing quote. Inside a quoted value, write a quote as "".`,
             row: recordLine,
             column: fields.length + 1,
             columnName: header?.[fields.length],
@@ -147,7 +159,7 @@ export function parseCsv(text: string): CsvTable {
     rows.push(fields);
     lines.push(recordLine);
   }
-  return { header: header ?? [], rows, lines, errors };
+  return { header: header ? [...header] : [], rows, lines, errors, endLine: line };
 }
 
 /** Index of the comma, line break or end of text that ends an unquoted field starting at `from`. */
@@ -163,11 +175,12 @@ function fieldEnd(text: string, from: number): number {
 }
 
 function raggedError(count: number, header: readonly string[], row: number): CsvError {
+  // Names come from the file: shown short and escaped.
   const expected = `the header has ${header.length} column${header.length === 1 ? '' : 's'}`;
   if (count < header.length) {
     const columnName = header[count];
     return {
-      message: `Row ${row} has ${count} value${count === 1 ? '' : 's'} but ${expected}; the value for column ${count + 1} (${columnName}) and after is missing. Add the missing values (an empty value still needs its comma).`,
+      message: `Row ${row} has ${count} value${count === 1 ? '' : 's'} but ${expected}; the value for column ${count + 1} (${dataName(columnName.trim())}) and after is missing. Add the missing values (an empty value still needs its comma).`,
       row,
       column: count + 1,
       columnName,

@@ -13,7 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../analysis/analyze';
 import { IncrementalAnalyzer } from '../analysis/incremental';
 import { parse } from '../language/parser';
-import type { Diagnostic } from '../analysis/diagnostics';
+import { capDiagnostics, makeDiagnostic, MAX_DIAGNOSTICS, type Diagnostic } from '../analysis/diagnostics';
 import type { AnalysisHost } from '../analysis/host';
 import type { Analysis } from '../analysis/model';
 import { formatDuration } from '../util/format';
@@ -72,7 +72,17 @@ export class DocumentStore {
     private readonly host: AnalysisHost,
     private readonly log: Log,
     private readonly options: DocumentStoreOptions,
-  ) {}
+  ) {
+    // A large data file is summarised in the background; the documents that read it are
+    // analysed again (and their diagnostics pushed) as soon as its summary is ready.
+    host.onDataReady?.((path) => {
+      try {
+        this.dataPathsChanged([path]);
+      } catch (err) {
+        this.log.error('Handling a data summary failed', err);
+      }
+    });
+  }
 
   /** Wires document sync and watched-file notifications; call once, before listen(). */
   listen(): void {
@@ -148,14 +158,31 @@ export class DocumentStore {
    * diagnostics at once.
    */
   dataFilesChanged(uris: readonly string[]): void {
-    const paths = new Set(uris.flatMap((u) => (u.startsWith('file:') ? [resolve(filePathOf(u))] : [])));
+    this.dataPathsChanged(uris.flatMap((u) => (u.startsWith('file:') ? [filePathOf(u)] : [])));
+  }
+
+  /** As dataFilesChanged, for file paths (a background summary that is ready). */
+  dataPathsChanged(changed: readonly string[]): void {
+    const paths = new Set(changed.map((p) => resolve(p)));
     if (paths.size === 0) return;
     for (const uri of this.openUris()) {
       const entry = this.cache.get(uri);
       if (!entry || !entry.result.analysis.dependencies.some((d) => paths.has(resolve(d)))) continue;
-      this.generations.set(uri, (this.generations.get(uri) ?? 0) + 1);
-      this.schedule(uri, 0);
+      this.refresh(uri);
     }
+  }
+
+  /**
+   * What the host may read changed (the workspace's trust, and with it the folders data
+   * may come from): every open document is analysed again and its diagnostics pushed.
+   */
+  dataAccessChanged(): void {
+    for (const uri of this.openUris()) this.refresh(uri);
+  }
+
+  private refresh(uri: string): void {
+    this.generations.set(uri, (this.generations.get(uri) ?? 0) + 1);
+    this.schedule(uri, 0);
   }
 
   private schedule(uri: string, delay: number): void {
@@ -232,7 +259,11 @@ function withTimeLimit<T>(fn: () => T, millis: number): { value: T } | { timedOu
 
 const watchdog = { script: new Script('run()'), context: createContext({ run: undefined as (() => void) | undefined }) };
 
-/** Time an analysis may take before it is taken for stuck: generous, and growing with the text. */
+/**
+ * Time an analysis may take before it is taken for stuck: generous, and growing with the
+ * text. Reading data is not part of it: the server's host reads only small files (up to
+ * 1 MiB, milliseconds) on the edit path and summarises larger ones in the background.
+ */
 export function analysisTimeLimit(textLength: number): number {
   return 1000 + textLength / 200;
 }
@@ -267,7 +298,8 @@ function guardedAnalysis(analysis: () => Analysis, text: string, file: string, l
   }
   const zero = { line: 0, character: 0 };
   const diagnostics: Diagnostic[] = [
-    ...source.errors.map((e) => ({ code: e.code, severity: 'error' as const, message: e.message, range: e.range })),
+    // Bounded as the checker's own list is, one place left for the note below.
+    ...capDiagnostics(source.errors.map((e) => makeDiagnostic(e.code, e.message, e.range, undefined, 'error')), MAX_DIAGNOSTICS - 1),
     {
       code: 'internal-error',
       severity: 'error',

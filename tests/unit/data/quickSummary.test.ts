@@ -18,22 +18,24 @@ test('iris.csv and digits.csv take the quick path and match the full reader', ()
   }
 });
 
-test('the quick path takes plain decimal forms that Number() reads as finite, and declines anything that could be missing, non-numeric or infinite', () => {
+test('the quick path takes plain decimal forms that Number() reads as numbers a 32-bit float holds, and declines anything that could be missing, non-numeric, infinite or beyond float32', () => {
   const summarise = (cell: string) => {
     const text = `x,y,label\n${cell},0,a\n1,${cell},b\n`;
     return { quick: quickSummary(text, { file: 'f.csv' }), full: summarizeFully(text, { file: 'f.csv' }) };
   };
-  for (const cell of ['0', '-7', '+7', '-.5', '5.', '5.e3', '1E-3', '+7e+05', '-1e99', '00012', '99999999999999999999e99', `0.${'9'.repeat(400)}`]) {
+  for (const cell of ['0', '-7', '+7', '-.5', '5.', '5.e3', '1E-3', '+7e+05', '-1e17', '-1e-99', '00012', '99999999999999999999e17', `0.${'9'.repeat(400)}`]) {
     const { quick, full } = summarise(cell);
     assert.ok(quick, `${cell} should take the quick path`);
     assert.deepEqual(quick, full, cell);
   }
-  for (const cell of ['', 'NA', 'nUlL', ' 1', '1 ', '1e999', '1e100', '9'.repeat(400), '0'.repeat(30) + '1', '0x1F', 'Infinity', '.', '1e']) {
+  for (const cell of ['', 'NA', 'nUlL', ' 1', '1 ', '1e999', '1e100', '-1e99', '1e18', '99999999999999999999e99', '9'.repeat(400), '0'.repeat(30) + '1', '0x1F', 'Infinity', '.', '1e']) {
     assert.equal(summarise(cell).quick, undefined, `${JSON.stringify(cell)} should go to the full reader`);
   }
-  // The two that matter most: an overflowing number is non-numeric, a marker is missing.
+  // The ones that matter most: an overflowing number is out of range, a marker is missing.
   const overflow = summarizeTable(`x,label\n${'9'.repeat(400)},a\n`, { file: 'f.csv' });
-  assert.ok(!('error' in overflow) && overflow.nonNumericCount === 1);
+  assert.ok(!('error' in overflow) && overflow.outOfRangeCount === 1 && overflow.nonNumericCount === 0);
+  const beyondFloat32 = summarizeTable('x,label\n4e38,a\n3.4e38,b\n', { file: 'f.csv' });
+  assert.ok(!('error' in beyondFloat32) && beyondFloat32.outOfRangeCount === 1 && beyondFloat32.outOfRange[0].value === '4e38');
   const marker = summarizeTable('x,label\nnUlL,a\n', { file: 'f.csv' });
   assert.ok(!('error' in marker) && marker.missingCount === 1);
 });
@@ -54,7 +56,7 @@ const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.lengt
 const ODD_CELLS = [
   ...['', ' ', 'NA', 'na', 'nA', ' NA ', 'n/a', 'N/A', 'NaN', 'NAN', 'nan', 'null', 'NULL', 'Null', '?', ' ? '],
   ...[' 1.5', '2 ', '\t3', '1e999', '-1e999', '1e', '1e+', 'e5', '.e5', '.', '-', '+', '--1', '+-1', '0x1F', '0b101', '0o7', '1_000', 'Infinity', '-Infinity', 'abc', '\u0661', '\uff10'],
-  ...['"3"', '"a,b"', '1,5', '1.5e+07', '-.5', '+.5e-7', '5.', '5.e3', '00012', '1E-3', '-0', '1e100', '1e308', '1e-400'],
+  ...['"3"', '"a,b"', '1,5', '1.5e+07', '-.5', '+.5e-7', '5.', '5.e3', '00012', '1E-3', '-0', '1e100', '1e308', '1e-400', '5e20', '1e37', '-3e38', '4e38'],
   ...['123456789012345678901', '12345678901234567890e99', '99999999999999999999e99', '9'.repeat(400), '0'.repeat(30) + '1', `0.${'9'.repeat(400)}`],
 ];
 
@@ -63,7 +65,8 @@ function cell(r: Random, odd: number): string {
   const sign = pick(r, ['', '', '-', '+']);
   const int = String(Math.floor(r() * 1000));
   const frac = r() < 0.5 ? '' : `.${Math.floor(r() * 1000)}`;
-  const exp = r() < 0.8 ? '' : `${pick(r, ['e', 'E'])}${pick(r, ['', '+', '-'])}${Math.floor(r() * 40)}`;
+  // Exponents up to 17, the quick path's domain; larger ones are among ODD_CELLS.
+  const exp = r() < 0.8 ? '' : `${pick(r, ['e', 'E'])}${pick(r, ['', '+', '-'])}${Math.floor(r() * 18)}`;
   return sign + int + frac + exp;
 }
 
@@ -113,7 +116,7 @@ test('on thousands of generated CSVs (clean, noisy, one odd cell) the quick summ
       assert.deepEqual(fast, full, JSON.stringify(text));
     }
     assert.deepEqual(summarizeTable(text, opts), full, JSON.stringify(text));
-    if (!('error' in full) && full.missingCount === 0 && full.nonNumericCount === 0) clean++;
+    if (!('error' in full) && full.missingCount === 0 && full.nonNumericCount === 0 && full.outOfRangeCount === 0) clean++;
   }
   // Most clean texts must take the quick path, or it would not be worth having.
   assert.ok(quick > clean * 0.5, `quick path taken ${quick} times for ${clean} clean texts`);

@@ -130,11 +130,11 @@ test('loadTable refuses the first bad cell, naming file, row and column', () => 
   assert.equal(e.code, 'dataset-values');
   assert.equal(e.row, 3);
   assert.equal(e.column, 2);
-  assert.match(e.message, /data\/f\.csv, row 3, column 2 \(b\) holds "abc", which is not a number/);
+  assert.match(e.message, /^data\/f\.csv:3:2: row 3, column 2 \(b\) holds "abc", which is not a number/);
   assert.match(e.message, /the 1 other such cell/);
 
   const m = failed(loadTable('a,b,label\n1,NaN,x\n', { file: 'f.csv' }));
-  assert.match(m.message, /row 2, column 2 \(b\) holds "NaN", a missing-value marker/);
+  assert.match(m.message, /f\.csv:2:2: row 2, column 2 \(b\) holds "NaN", a missing-value marker/);
 });
 
 test('a row without a label fails naming the row', () => {

@@ -4,9 +4,9 @@
  * of the training split only. Every model of a file that names the same dataset gets the
  * same rows in the same splits, so `compare` measures models, not luck of the split.
  */
-import { readFileSync } from 'node:fs';
 import type { DatasetInfo } from '../../analysis/model';
-import { loadTable } from '../../data/table';
+import { loadTableFile } from '../../data/files';
+import { loadTable, type TableFailureCode } from '../../data/table';
 import { generateSynthetic, SYNTHETIC_KINDS, type SyntheticKind } from '../../data/synthetic';
 import { mulberry32, shuffle } from '../../util/random';
 
@@ -75,7 +75,11 @@ export interface PreparedData {
   readonly testIndex: Int32Array;
 }
 
-/** Data that cannot be trained on. The message names the file and, when one cell is at fault, its row and column. */
+/**
+ * Data that cannot be trained on. The message names the file and, when one cell is at
+ * fault, starts `file:row:column`; data the checker reports ends with the checker's code
+ * in brackets (`[dataset-values]`), which is also `code`.
+ */
 export class DataError extends Error {
   override readonly name = 'DataError';
   constructor(
@@ -85,15 +89,17 @@ export class DataError extends Error {
     readonly row?: number,
     /** 1-based column of the file. */
     readonly column?: number,
+    /** The checker's diagnostic code for the same problem, when it has one. */
+    readonly code?: TableFailureCode,
   ) {
-    super(message);
+    super(code ? `${message} [${code}]` : message);
   }
 }
 
 /** The data of a checked dataset declaration, as every engine and export trains on it. */
 export function prepareFor(dataset: DatasetInfo): PreparedData {
   const common = { shape: dataset.shape, testSplit: dataset.testSplit, normalize: dataset.normalize as NormalizeKind, seed: dataset.seed };
-  if (dataset.kind === 'csv' && dataset.path) return prepareDataset({ kind: 'csv', path: dataset.path, target: dataset.target, ...common });
+  if (dataset.kind === 'csv' && dataset.path) return prepareDataset({ kind: 'csv', path: dataset.path, file: dataset.file, target: dataset.target, ...common });
   if (dataset.kind === 'synthetic' && dataset.synthetic) return prepareDataset({ kind: 'synthetic', synthetic: dataset.synthetic, ...common });
   throw new DataError(`Dataset ${dataset.name} has no usable source.`);
 }
@@ -112,6 +118,10 @@ export function prepareDataset(spec: DatasetSpec): PreparedData {
   if (rows < 2) {
     throw new DataError(`${source.name} has ${rows} row${rows === 1 ? '' : 's'}; a training and a test split need at least 2.`, source.file);
   }
+  if (labels.length < 2) {
+    // A CSV file's single class is refused by loadTable with the checker's message; this guards every other source.
+    throw new DataError(`${source.name} has a single class (${labels[0] ?? 'none'}); a classifier needs at least two.`, source.file, undefined, undefined, 'dataset-classes');
+  }
 
   const { trainIndex, testIndex } = stratifiedSplit(y, labels.length, spec.testSplit, spec.seed);
   // Token ids are categories: scaling them would make ids that embeddings cannot look up.
@@ -125,7 +135,9 @@ export function prepareDataset(spec: DatasetSpec): PreparedData {
       raw.set(x.subarray(index[i] * features, (index[i] + 1) * features), i * features);
       labelsOut[i] = y[index[i]];
     }
-    return { x: applyNormalization(normalization, raw, features), y: labelsOut, n: index.length };
+    const scaled = applyNormalization(normalization, raw, features);
+    checkScaled(scaled, features, index, source, normalization);
+    return { x: scaled, y: labelsOut, n: index.length };
   };
   return {
     train: take(trainIndex),
@@ -157,18 +169,10 @@ interface Source {
 
 function readCsv(spec: CsvDatasetSpec): Source {
   const file = spec.file ?? spec.path;
-  let text = spec.text;
-  if (text === undefined) {
-    try {
-      text = readFileSync(spec.path, 'utf8');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'the file does not exist' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
-      throw new DataError(`Cannot read the data file ${file}${file !== spec.path ? ` (${spec.path})` : ''}: ${why}.`, file);
-    }
-  }
-  const table = loadTable(text, { file, target: spec.target });
-  if ('error' in table) throw new DataError(table.error.message, file, table.error.row, table.error.column);
+  // From a file, read piece by piece (no size limit but memory), after making sure it is a
+  // file: a folder, a pipe or a device is refused as the checker refuses it, never opened.
+  const table = spec.text !== undefined ? loadTable(spec.text, { file, target: spec.target }) : missingAsError(loadTableFile(spec.path, { file, target: spec.target }), file, spec.path);
+  if ('error' in table) throw new DataError(table.error.message, file, table.error.row, table.error.column, table.error.code);
   return {
     name: file,
     file,
@@ -181,6 +185,33 @@ function readCsv(spec: CsvDatasetSpec): Source {
     featureNames: table.featureNames,
     tokens: false,
   };
+}
+
+function missingAsError<T>(table: T | undefined, file: string, path: string): T {
+  if (table === undefined) throw new DataError(`Cannot read the data file ${file}${file !== path ? ` (${path})` : ''}: the file does not exist.`, file, undefined, undefined, 'dataset-missing-file' as TableFailureCode);
+  return table;
+}
+
+/**
+ * Scaled values are finite whenever the raw ones fit in float32, except when a column
+ * barely varies in the training rows and a test row lies far outside them: refused with
+ * the column and the file row rather than left to become Infinity in an engine.
+ */
+function checkScaled(x: Float32Array, features: number, index: Int32Array, source: Source, norm: Normalization): void {
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isFinite(x[i])) continue;
+    const f = i % features;
+    const row = index[Math.floor(i / features)];
+    const name = source.featureNames?.[f] ?? `feature ${f + 1}`;
+    const where = source.file ? `${source.file}, data row ${row + 1} (line ${row + 2} with a one-line header)` : `${source.name}, sample ${row + 1}`;
+    throw new DataError(
+      `${where}: after ${norm.kind} scaling, ${name} becomes ${x[i]}, beyond 32-bit floats, because the training rows of that column barely vary; remove the column or rescale it.`,
+      source.file,
+      undefined,
+      undefined,
+      'dataset-range',
+    );
+  }
 }
 
 function generate(spec: SyntheticDatasetSpec): Source {

@@ -157,14 +157,15 @@ test('applyNormalization re-applies a saved normalisation to new rows exactly as
 test('bad data: a DataError naming the file, row and column of the bad cell', () => {
   const text = 'a,b,label\n1,2,0\n3,oops,1\n5,6,0\n';
   const e = thrown(() => prepareDataset(csv({ path: '/nowhere/bad.csv', file: 'data/bad.csv', text })));
-  assert.match(e.message, /data\/bad\.csv, row 3, column 2 \(b\) holds "oops", which is not a number/);
+  assert.match(e.message, /^data\/bad\.csv:3:2: row 3, column 2 \(b\) holds "oops", which is not a number.* \[dataset-values\]$/);
+  assert.equal(e.code, 'dataset-values');
   assert.equal(e.file, 'data/bad.csv');
   assert.equal(e.row, 3);
   assert.equal(e.column, 2);
   assert.equal(e.name, 'DataError');
 
   const empty = thrown(() => prepareDataset(csv({ file: 'data/gap.csv', text: 'a,b,label\n1,,0\n3,4,1\n' })));
-  assert.match(empty.message, /data\/gap\.csv, row 2, column 2 \(b\) is empty/);
+  assert.match(empty.message, /^data\/gap\.csv:2:2: row 2, column 2 \(b\) is empty/);
 
   const missing = thrown(() => prepareDataset(csv({ path: join(samples, 'no-such.csv'), file: 'data/no-such.csv' })));
   assert.match(missing.message, /Cannot read the data file data\/no-such\.csv .*does not exist/);
