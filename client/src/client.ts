@@ -3,6 +3,7 @@ import {
   CloseAction,
   ErrorAction,
   LanguageClient,
+  State,
   TransportKind,
   type CloseHandlerResult,
   type ErrorHandler,
@@ -10,7 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../../server/src/lsp/protocol';
+import { TRUST_CHANGED_NOTIFICATION, type InitializationOptions, type TrustChangedParams } from '../../server/src/lsp/protocol';
 import { CLIENT_COMMANDS, LANGUAGE_ID } from './ids';
 import { RestartBudget } from './restartBudget';
 
@@ -21,6 +22,7 @@ import { RestartBudget } from './restartBudget';
 export class ModelspecServer implements vscode.Disposable {
   readonly client: LanguageClient;
   private readonly budget = new RestartBudget();
+  private readonly trustListener: vscode.Disposable;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -39,11 +41,26 @@ export class ModelspecServer implements vscode.Disposable {
       traceOutputChannel: output,
       // Code lenses run the extension's commands, which show the estimate in an editor
       // and training with progress, instead of the server's bare executeCommand ids.
-      initializationOptions: { estimateCommand: CLIENT_COMMANDS.showEstimate, trainCommand: CLIENT_COMMANDS.train } satisfies InitializationOptions,
+      // The server refuses to train in an untrusted workspace, whoever runs its commands
+      // (vscode-languageclient registers them as VS Code commands any extension can call).
+      // A function: every (re)start reads the trust anew.
+      initializationOptions: (): InitializationOptions => ({
+        estimateCommand: CLIENT_COMMANDS.showEstimate,
+        trainCommand: CLIENT_COMMANDS.train,
+        trusted: vscode.workspace.isTrusted,
+      }),
       errorHandler: new CrashHandler(this.budget, output),
     };
     // The id 'modelspec' also makes vscode-languageclient honour the `modelspec.trace.server` setting.
     this.client = new LanguageClient('modelspec', 'Modelspec Language Server', serverOptions, clientOptions);
+    // Trust can only be granted during a session (taking it back reloads the window). A
+    // server that is not running yet reads it from initializationOptions when it starts.
+    this.trustListener = vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (this.client.state === State.Stopped) return;
+      this.client
+        .sendNotification(TRUST_CHANGED_NOTIFICATION, { trusted: true } satisfies TrustChangedParams)
+        .catch((err: Error) => this.output.appendLine(`[client] telling the language server that the workspace is trusted failed: ${err.message}`));
+    });
   }
 
   start(): Promise<void> {
@@ -69,6 +86,7 @@ export class ModelspecServer implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.trustListener.dispose();
     void this.stop();
   }
 }

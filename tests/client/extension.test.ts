@@ -225,6 +225,33 @@ test('Train in an untrusted workspace explains and sends nothing', async () => {
   }
 });
 
+test('the server’s own train and compare commands, which any extension can run, refuse until the workspace is trusted', async () => {
+  const file = join(work, 'untrusted.model');
+  writeFileSync(file, 'model NoData {\n  input: [4]\n  dense(3, activation: softmax)\n}\n');
+  const uri = Uri.file(file).toString();
+  // Another extension calls the ids vscode-languageclient registered for the server, bypassing the extension's own check.
+  const serverCommand = (id: string, args: unknown) => fake.commands.get(id)!(args) as Promise<unknown>;
+  const refusal = /needs a trusted workspace/;
+  fake.trusted = false;
+  try {
+    // The server learns the workspace's trust when it starts (initializationOptions).
+    await fake.module.commands.executeCommand('modelspec.restartServer');
+    await assert.rejects(serverCommand(COMMANDS.train, { uri, model: 'NoData' }), refusal);
+    await assert.rejects(serverCommand(COMMANDS.compare, { uri }), refusal);
+    // Granting trust during the session reaches the running server (modelspec/trustChanged).
+    const logged = fake.output.length;
+    fake.grantTrust();
+    await waitFor('the server to hear of it', () => fake.output.slice(logged).some((line) => /workspace is trusted/.test(line)));
+    const answer = await serverCommand(COMMANDS.train, { uri, model: 'NoData' }).then(
+      () => 'trained',
+      (err: Error) => err.message,
+    );
+    assert.doesNotMatch(answer, refusal);
+  } finally {
+    fake.trusted = true;
+  }
+});
+
 test('Train and Compare go to the server through workspace/executeCommand and show its answer', async () => {
   // A model without data: whatever the server's training supports, it answers at once.
   const file = join(work, 'nodata.model');

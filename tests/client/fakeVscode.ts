@@ -242,6 +242,9 @@ export interface ShownMessage {
   readonly kind: 'info' | 'warning' | 'error';
   readonly text: string;
   readonly items: readonly string[];
+  /** A modal dialog (`{ modal: true }`), and its detail text. */
+  readonly modal?: boolean;
+  readonly detail?: string;
 }
 
 export interface FakeVscodeOptions {
@@ -268,6 +271,8 @@ export function createFakeVscode(options: FakeVscodeOptions) {
   const executed: { id: string; args: unknown[] }[] = [];
   const output: string[] = [];
   const progress: string[] = [];
+  /** One per withProgress, in order: what its Cancel button would do. */
+  const progressCancels: CancellationTokenSource[] = [];
   const textDocuments: FakeDocument[] = [];
   const diagnostics = new Map<string, unknown[]>();
   const events = {
@@ -276,6 +281,7 @@ export function createFakeVscode(options: FakeVscodeOptions) {
     changeDocument: new EventEmitter<unknown>(),
     activeEditor: new EventEmitter<unknown>(),
     configuration: new EventEmitter<unknown>(),
+    grantTrust: new EventEmitter<void>(),
   };
   let activeTextEditor: { document: FakeDocument; selection: Selection } | undefined;
   let isTrusted = true;
@@ -307,7 +313,8 @@ export function createFakeVscode(options: FakeVscodeOptions) {
 
   const show = (kind: ShownMessage['kind']) => async (text: string, ...rest: unknown[]) => {
     const items = rest.filter((r): r is string => typeof r === 'string');
-    messages.push({ kind, text, items });
+    const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null);
+    messages.push({ kind, text, items, ...(options?.modal ? { modal: true } : {}), ...(options?.detail !== undefined ? { detail: options.detail } : {}) });
     const i = answers.findIndex((a) => a.match.test(text));
     if (i < 0) return undefined;
     const [a] = answers.splice(i, 1);
@@ -420,7 +427,9 @@ export function createFakeVscode(options: FakeVscodeOptions) {
       },
       async withProgress(opts: { title?: string }, task: (p: unknown, token: unknown) => unknown) {
         progress.push(opts.title ?? '');
-        return task({ report: () => undefined }, new CancellationTokenSource().token);
+        const source = new CancellationTokenSource();
+        progressCancels.push(source);
+        return task({ report: () => undefined }, source.token);
       },
       setStatusBarMessage: () => new Disposable(),
     },
@@ -439,7 +448,7 @@ export function createFakeVscode(options: FakeVscodeOptions) {
       onDidSaveTextDocument: new EventEmitter<unknown>().event,
       onWillSaveTextDocument: new EventEmitter<unknown>().event,
       onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
-      onDidGrantWorkspaceTrust: new EventEmitter<unknown>().event,
+      onDidGrantWorkspaceTrust: events.grantTrust.event,
       registerTextDocumentContentProvider(scheme: string, provider: never) {
         contentProviders.set(scheme, provider);
         return new Disposable(() => contentProviders.delete(scheme));
@@ -520,6 +529,11 @@ export function createFakeVscode(options: FakeVscodeOptions) {
     set trusted(value: boolean) {
       isTrusted = value;
     },
+    /** The user trusts the workspace, as "Trust" in VS Code's dialog: isTrusted turns true and onDidGrantWorkspaceTrust fires. */
+    grantTrust() {
+      isTrusted = true;
+      events.grantTrust.fire();
+    },
     /** The code lenses of an open document, as the registered provider (the language server) gives them. */
     async codeLenses(doc: FakeDocument): Promise<{ command?: { title: string; command: string; arguments?: unknown[] } }[]> {
       if (codeLensProviders.length === 0) return [];
@@ -531,6 +545,10 @@ export function createFakeVscode(options: FakeVscodeOptions) {
     },
     answerQuickPick(pick: (items: { label: string }[]) => unknown) {
       quickPickAnswers.push(pick);
+    },
+    /** Presses Cancel on the latest progress notification (`withProgress` with `cancellable`). */
+    cancelProgress() {
+      progressCancels.at(-1)?.cancel();
     },
     /** Opens a file in an editor and makes it the active one, with the cursor on `line`. */
     async openEditor(path: string, line = 0) {

@@ -30,6 +30,8 @@ export interface SessionOptions {
   readonly name: string;
   /** false: Workspace Trust is on and the workspace is not trusted (restricted mode). */
   readonly trusted: boolean;
+  /** User keybindings (keybindings.json), given the workspace folder: how a step runs a command that has no palette entry. */
+  readonly keybindings?: (workspace: string) => readonly { readonly key: string; readonly command: string; readonly args?: unknown }[];
 }
 
 export class Session {
@@ -60,6 +62,7 @@ export class Session {
     cpSync(join(ROOT, 'samples'), workspace, { recursive: true, filter: (src) => basename(src) !== '.modelspec' });
     for (const fixture of readdirSync(FIXTURES)) cpSync(join(FIXTURES, fixture), join(workspace, fixture));
     writeSettings(dirs['user-data'], options.trusted);
+    if (options.keybindings) writeFileSync(join(dirs['user-data'], 'User', 'keybindings.json'), JSON.stringify(options.keybindings(workspace), null, 2));
 
     // Any code-server call writes ~/.config/code-server/config.yaml unless these point elsewhere.
     const env: NodeJS.ProcessEnv = {
