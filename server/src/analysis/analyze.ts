@@ -10,7 +10,7 @@ import { adviseClassicalInput, adviseNeural, adviseSize } from './advice';
 import { bindArgs, type BindContext } from './args';
 import { findBlockCycles } from './cycles';
 import { resolveDataset } from './datasets';
-import { DiagnosticBag, DiagnosticList, makeDiagnostic, type Diagnostic, type DiagnosticSink } from './diagnostics';
+import { capDiagnostics, DiagnosticBag, DiagnosticList, makeDiagnostic, type Diagnostic, type DiagnosticSink } from './diagnostics';
 import { NO_FILES, type AnalysisHost } from './host';
 import type { Analysis, DatasetInfo, LayerRow, ModelAnalysis, Reference, TrainSettings } from './model';
 import { inferNeural, reportUnknownLayer, type NeuralContext } from './neural';
@@ -18,6 +18,7 @@ import { Scope } from './scope';
 import { bindSettings } from './settings';
 import { computeOf, memoryOf, sumRows } from './totals';
 import { EMPTY_ENV, evaluateArgs, type Env } from './values';
+import { clip } from '../util/clip';
 
 export interface AnalyzeOptions {
   /** Absolute path of the document (relative data paths resolve against its folder). */
@@ -93,7 +94,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
     if (!name) continue;
     const earlier = declared.get(name);
     if (earlier) {
-      diags.add('duplicate-declaration', `'${name}' is already declared as a ${earlier.kind} on line ${earlier.range.start.line + 1}; rename one of them.`, d.name.range);
+      diags.add('duplicate-declaration', `'${clip(name)}' is already declared as a ${earlier.kind} on line ${earlier.range.start.line + 1}; rename one of them.`, d.name.range);
       continue;
     }
     declared.set(name, d);
@@ -144,7 +145,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
       const target = modelDecls.get(id.name);
       if (!target) {
         const suggestion = closestName(id.name, [...modelDecls.keys()]);
-        diags.add('unknown-reference', `No model named '${id.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, id.range, { suggestions: suggestion ? [suggestion] : [] });
+        diags.add('unknown-reference', `No model named '${clip(id.name)}'.${suggestion ? ` Did you mean '${clip(suggestion)}'?` : ''}`, id.range, { suggestions: suggestion ? [suggestion] : [] });
         continue;
       }
       references.push({ name: id.name, kind: 'model', range: id.range, target });
@@ -152,7 +153,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
     }
     const data = new Set(models.filter((m) => names.includes(m.name)).map((m) => m.dataset?.name ?? '(none)'));
     if (data.size > 1) {
-      diags.add('compare-data', `These models train on different data (${[...data].join(', ')}), so their accuracies are not comparable; give them the same dataset.`, c.range);
+      diags.add('compare-data', `These models train on different data (${[...data].map((n) => clip(n)).join(', ')}), so their accuracies are not comparable; give them the same dataset.`, c.range);
     }
     if (compare) diags.add('duplicate-declaration', 'Only one compare is used per file; merge the lists.', c.range);
     else compare = { decl: c, models: names };
@@ -162,7 +163,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
   for (const r of references) used.add(r.name);
   for (const decls of [datasetDecls, blocks]) {
     for (const [name, decl] of decls) {
-      if (!used.has(name)) diags.add('unused-declaration', `${decl.kind} ${name} is not used by any model.`, decl.name.range);
+      if (!used.has(name)) diags.add('unused-declaration', `${decl.kind} ${clip(name)} is not used by any model.`, decl.name.range);
     }
   }
 
@@ -174,7 +175,7 @@ export function analyzeParsed(parsed: ParsedText, file: string, host: AnalysisHo
     models,
     compare,
     references,
-    diagnostics: diags.sorted(),
+    diagnostics: capDiagnostics(diags.sorted()),
     dependencies,
   };
   return { analysis, units: { datasets: datasetUnits, blocks: blockUnits, models: modelUnits } };
@@ -280,7 +281,7 @@ function analyzeModel(decl: A.ModelDecl, ctx: NeuralContext): ModelAnalysis {
     if (dataset) ctx.references.push({ name: dataName, kind: 'dataset', range, target: dataset.decl });
     else {
       const suggestion = closestName(dataName, scope.datasetNames());
-      diags.add('unknown-reference', `No dataset named '${dataName}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, range, { suggestions: suggestion ? [suggestion] : [] });
+      diags.add('unknown-reference', `No dataset named '${clip(dataName)}'.${suggestion ? ` Did you mean '${clip(suggestion)}'?` : ''}`, range, { suggestions: suggestion ? [suggestion] : [] });
     }
   }
   const declaredInput = settings.values.input as Shape | undefined;
@@ -296,14 +297,14 @@ function analyzeModel(decl: A.ModelDecl, ctx: NeuralContext): ModelAnalysis {
     inputShape = declaredInput; // same size: the model reshapes the samples itself
   }
   if (!inputShape && dataName === undefined && !settings.written.has('input')) {
-    diags.add('missing-input', `Model ${decl.name.name} has neither \`data: SomeDataset\` nor \`input: [...]\`, so no shape can be inferred; add one.`, decl.name.range);
+    diags.add('missing-input', `Model ${clip(decl.name.name)} has neither \`data: SomeDataset\` nor \`input: [...]\`, so no shape can be inferred; add one.`, decl.name.range);
   }
   const classes = (settings.values.classes as number | undefined) ?? dataset?.classes;
   const train = trainSettings(trainSections[0], bind);
   const base: ModelBase = { name: decl.name.name, decl, dataset, inputShape, classes, train };
 
   if (items.length === 0) {
-    diags.add('empty-model', `Model ${decl.name.name} has no layers and no estimator; add layers such as \`dense(10, activation: softmax)\` or an estimator such as \`logistic_regression\`.`, decl.name.range);
+    diags.add('empty-model', `Model ${clip(decl.name.name)} has no layers and no estimator; add layers such as \`dense(10, activation: softmax)\` or an estimator such as \`logistic_regression\`.`, decl.name.range);
     return finish(base, 'unknown', [], undefined, false, undefined);
   }
 
@@ -340,7 +341,7 @@ function finish(
     rows,
     complete,
     totals,
-    memory: memoryOf(totals, base.train),
+    memory: memoryOf(totals, base.train, base.dataset?.trainSamples),
     compute: computeOf(totals, base.train, base.dataset?.trainSamples),
   };
   // Only the models that have them carry these keys, as they always have.
@@ -394,7 +395,8 @@ function classicalModel(base: ModelBase, items: readonly A.LayerItem[], estimato
       activations: 0n,
       count: 1,
     });
-  } else if (bound.ok && features !== undefined && base.classes === undefined) {
+  } else if (bound.ok && features !== undefined && base.classes === undefined && !base.dataset) {
+    // With a dataset, unknown classes come from its own problem (reported there) or a summary still pending.
     diags.add('missing-input', `${entry.name} needs to know the number of classes: give the model \`data: SomeDataset\` or \`classes: N\`.`, base.decl.name.range);
   }
   const model = finish(base, 'classical', rows, base.classes ? [base.classes] : undefined, estimator !== undefined, estimator);

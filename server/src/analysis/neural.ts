@@ -10,6 +10,7 @@ import type { DiagnosticSink } from './diagnostics';
 import type { LayerRow, Reference } from './model';
 import type { Reader } from './scope';
 import { EMPTY_ENV, evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
+import { clip } from '../util/clip';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
 export const MAX_ROWS = 50_000;
@@ -177,7 +178,7 @@ function walkCall(walk: Walk, call: A.LayerCall, env: Env, input: Shape | undefi
 
 export function reportUnknownLayer(name: A.Identifier, scope: Reader, diags: DiagnosticSink): void {
   const suggestion = closestName(name.name, scope.layerAndBlockNames());
-  diags.add('unknown-layer', `Unknown layer '${name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, name.range, {
+  diags.add('unknown-layer', `Unknown layer '${clip(name.name)}'.${suggestion ? ` Did you mean '${clip(suggestion)}'?` : ''}`, name.range, {
     suggestions: suggestion ? [suggestion] : [],
   });
 }
@@ -333,7 +334,7 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
         const suggestion = closestName(arg.name.name, params.map((p) => p.name.name));
         diags.add(
           'unknown-argument',
-          `Block ${block.name.name} has no parameter '${arg.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${params.length ? ` It takes: ${params.map((p) => p.name.name).join(', ')}.` : ''}`,
+          `Block ${clip(block.name.name)} has no parameter '${clip(arg.name.name)}'.${suggestion ? ` Did you mean '${clip(suggestion)}'?` : ''}${params.length ? ` It takes: ${params.map((p) => clip(p.name.name)).join(', ')}.` : ''}`,
           arg.name.range,
           { suggestions: suggestion ? [suggestion] : [] },
         );
@@ -343,13 +344,13 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
     } else {
       param = params[position++];
       if (!param) {
-        diags.add('too-many-arguments', `Block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'}; remove this one.`, arg.range);
+        diags.add('too-many-arguments', `Block ${clip(block.name.name)} takes ${params.length} argument${params.length === 1 ? '' : 's'}; remove this one.`, arg.range);
         ok = false;
         continue;
       }
     }
     if (bound.has(param.name.name)) {
-      diags.add('duplicate-argument', `'${param.name.name}' is given more than once; keep one.`, arg.range);
+      diags.add('duplicate-argument', `'${clip(param.name.name)}' is given more than once; keep one.`, arg.range);
       continue;
     }
     bound.set(param.name.name, arg.value);
@@ -359,7 +360,7 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
     if (param.default) {
       bound.set(param.name.name, evaluate(param.default, bound, diags));
     } else {
-      diags.add('missing-argument', `Block ${block.name.name} needs '${param.name.name}'.`, call.range, { argument: param.name.name, insertText: `${param.name.name}: ` });
+      diags.add('missing-argument', `Block ${clip(block.name.name)} needs '${clip(param.name.name)}'.`, call.range, { argument: param.name.name, insertText: `${param.name.name}: ` });
       ok = false;
     }
   }

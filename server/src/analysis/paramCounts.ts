@@ -54,12 +54,13 @@ export function paramsIn(c: Counts, engine: EngineKind): EngineParams {
 /**
  * Training memory as `engine` holds the model. PyTorch's weights are its parameters and
  * buffers, its gradients and optimizer state its parameters' (the extra recurrent biases
- * included); TensorFlow.js's are the analysis's own figures.
+ * included); TensorFlow.js's are the analysis's own figures. Both multiply the activations by
+ * min(batch_size, training samples).
  */
 export function memoryIn(m: ModelAnalysis, engine: EngineKind): Memory {
   if (engine === 'tfjs') return m.memory;
   const { torch } = m.totals;
-  return memoryOf({ ...m.totals, trainable: torch.params, nonTrainable: torch.buffers, total: torch.params + torch.buffers }, m.train);
+  return memoryOf({ ...m.totals, trainable: torch.params, nonTrainable: torch.buffers, total: torch.params + torch.buffers }, m.train, m.dataset?.trainSamples);
 }
 
 /** What `engine` counts differently from the other engine, as phrases ("two bias vectors per recurrent gate"). */

@@ -4,6 +4,7 @@ import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
 import { bindArgs, convert, defaultsOf, type BindContext } from './args';
 import { evaluate, type Env, type Value } from './values';
+import { clip } from '../util/clip';
 
 export interface BoundCall {
   readonly name: string;
@@ -54,14 +55,14 @@ export function bindSettings(
       const suggestion = closestName(key, specs.map((s) => s.name));
       diags.add(
         'unknown-property',
-        `${section} has no setting '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Settings: ${specs.map((s) => s.name).join(', ')}.`,
+        `${section} has no setting '${clip(key)}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Settings: ${specs.map((s) => s.name).join(', ')}.`,
         prop.key.range,
         { suggestions: suggestion ? [suggestion] : [] },
       );
       continue;
     }
     if (written.has(key)) {
-      diags.add('duplicate-property', `'${key}' is set more than once in ${section}; keep one.`, prop.range);
+      diags.add('duplicate-property', `'${clip(key)}' is set more than once in ${section}; keep one.`, prop.range);
       continue;
     }
     const value = evaluate(prop.value, env, diags);
@@ -92,7 +93,7 @@ function bindCall(setting: string, specs: readonly CallSpec[], value: Extract<Va
     const suggestion = closestName(value.name, specs.map((c) => c.name));
     ctx.diags.add(
       'unknown-value',
-      `'${value.name}' is not a valid ${setting}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Allowed: ${specs.map((c) => c.name).join(', ')}.`,
+      `'${clip(value.name)}' is not a valid ${setting}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Allowed: ${specs.map((c) => c.name).join(', ')}.`,
       value.nameRange,
       { suggestions: suggestion ? [suggestion] : [] },
     );

@@ -1,6 +1,7 @@
 import type { Hover, MarkupContent } from 'vscode-languageserver/node';
 import type { Analysis, DatasetInfo, LayerRow, ModelAnalysis } from '../analysis/model';
 import { memoryIn, modelCounts, rowCounter, sumCounts, type Counts } from '../analysis/paramCounts';
+import { batchText } from '../analysis/totals';
 import { formatShape } from '../catalog/common';
 import { catalogEntry } from '../catalog/registry';
 import { STRUCTURE_DOCS } from '../catalog/settings';
@@ -229,7 +230,7 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, engine: Engin
     rows.push(['Forward pass', `${withSeparators(t.macs)} MACs = ${withSeparators(t.flops)} FLOPs${t.flops >= 1000n ? ` (${formatSI(t.flops, 'FLOPs')})` : ''} per sample`]);
     rows.push([
       'Training memory',
-      `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations ${formatBytes(memory.activationsPerSample)} × batch ${memory.batchSize}`,
+      `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations ${formatBytes(memory.activationsPerSample)} × batch ${batchText(memory)}`,
     ]);
     const c = m.compute;
     const machine = thisMachine(m, latestCalibration(calibrations, rateKind(m)));
@@ -303,7 +304,7 @@ export function datasetSummary(d: DatasetInfo): string {
   const source = d.kind === 'synthetic' && d.synthetic ? `synthetic ${d.synthetic.kind}` : d.kind === 'csv' ? `CSV \`${d.path ?? ''}\`` : 'source unknown';
   const unknown = '? (see the problems of this dataset)';
   const rows: [string, string][] = [
-    ['Rows', d.rows !== undefined ? withSeparators(d.rows) : unknown],
+    ['Rows', d.rows !== undefined ? `${withSeparators(d.rows)}${d.sampledRows !== undefined ? ` (summary sampled ${withSeparators(d.sampledRows)} of ${withSeparators(d.rows)} rows)` : ''}` : d.pending ? `summary pending (reading ${formatBytes(BigInt(d.pending.bytes))} in the background)` : unknown],
     ['Features', d.features !== undefined ? `${withSeparators(d.features)}${d.shape ? `, shape ${formatShape(d.shape)}` : ''}` : unknown],
     ['Classes', d.classes !== undefined ? `${d.classes}${d.target ? ` (target \`${d.target}\`)` : ''}` : unknown],
   ];
@@ -313,7 +314,8 @@ export function datasetSummary(d: DatasetInfo): string {
   }
   rows.push(['Normalize', d.normalize]);
   if (d.labels && d.labelCounts && d.rows) {
-    const total = d.rows;
+    // Of the rows read: all of them, or the sample.
+    const total = d.sampledRows ?? d.rows;
     const shown = d.labels.slice(0, MAX_LABELS).map((l, i) => `${escapeCell(l)}: ${withSeparators(d.labelCounts![i])} (${((100 * d.labelCounts![i]) / total).toFixed(1)}%)`);
     if (d.labels.length > MAX_LABELS) shown.push(`… ${d.labels.length - MAX_LABELS} more`);
     const counts = d.labelCounts.filter((n) => n > 0);

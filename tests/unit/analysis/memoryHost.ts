@@ -1,17 +1,20 @@
 // An AnalysisHost over in-memory files, so analysis tests control exactly what data exists.
 import { dirname, basename } from 'node:path';
 import { analyze } from '../../../server/src/analysis/analyze';
-import type { AnalysisHost } from '../../../server/src/analysis/host';
+import type { AnalysisHost, DataTableAnswer } from '../../../server/src/analysis/host';
 import type { Analysis } from '../../../server/src/analysis/model';
 import { summarizeTable } from '../../../server/src/data/table';
 
 export const DOC = '/work/project/spec.model';
 
-export function memoryHost(files: Record<string, string>): AnalysisHost {
+/** A file is its text, or the host's answer for it as it is (a failure such as dataset-not-file, or a pending summary). */
+export type MemoryFile = string | Exclude<DataTableAnswer, undefined>;
+
+export function memoryHost(files: Record<string, MemoryFile>): AnalysisHost {
   return {
     dataTable(path, target) {
       const text = files[path];
-      return text === undefined ? undefined : summarizeTable(text, { target, file: path });
+      return text === undefined || typeof text !== 'string' ? text : summarizeTable(text, { target, file: path });
     },
     listDir(path) {
       return Object.keys(files).filter((f) => dirname(f) === path).map((f) => basename(f));
@@ -20,7 +23,7 @@ export function memoryHost(files: Record<string, string>): AnalysisHost {
 }
 
 /** Analyses `text` as if saved at DOC; `files` are keyed by name relative to DOC's folder. */
-export function run(text: string, files: Record<string, string> = {}): Analysis {
+export function run(text: string, files: Record<string, MemoryFile> = {}): Analysis {
   const absolute = Object.fromEntries(Object.entries(files).map(([k, v]) => [`${dirname(DOC)}/${k}`, v]));
   return analyze(text, { file: DOC, host: memoryHost(absolute) });
 }
