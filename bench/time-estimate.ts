@@ -55,7 +55,7 @@ async function worker(file: string, name: string, epochs: number): Promise<void>
   const model = analyze(readFileSync(path, 'utf8'), { file: path, host: createNodeHost() }).models.find((m) => m.name === name)!;
   const runsDir = mkdtempSync(join(tmpdir(), 'modelspec-time-'));
   try {
-    const result = await runTraining({ v: PROTOCOL_VERSION, type: 'train', file: path, model: name, epochs, backend: 'wasm', runsDir }, { emit: () => undefined, cancelled: () => false });
+    const result = await runTraining({ v: PROTOCOL_VERSION, type: 'train', file: path, model: name, epochs, backend: 'wasm', runsDir }, { emit: () => undefined, signal: new AbortController().signal });
     if (result.backend !== 'wasm') throw new Error(`trained on ${result.backend}, not wasm`);
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     // The run's own calibration: cached for the process, so this measures nothing new.

@@ -216,7 +216,7 @@ function runTrainer(engine: Engine, w: Workload, opts: { samples: number; epochs
       } else if (m.type === 'done') {
         run.doneAt = at;
         const r = m.result;
-        run.result = { status: r.status, trainMs: r.trainMs, epochsRun: r.epochsRun, backend: r.backend, device: r.device, accuracy: r.metrics.accuracy };
+        run.result = { status: r.status, trainMs: r.trainMs, epochsRun: r.epochsRun, backend: r.backend, device: r.device, accuracy: r.metrics?.accuracy ?? NaN };
       } else if (m.type === 'error') {
         run.error = `${m.reason}: ${m.message.split('\n')[0]}`;
       }

@@ -5,6 +5,7 @@ import { COMMANDS, type CommandArgs, type ComparisonResult, type RunView } from 
 import { byAccuracy, percent, tradeOff } from '../../server/src/training/report';
 import type { ModelspecServer } from './client';
 import type { RunsPanel } from './runsPanel';
+import { askTrainAnyway, memoryRefusal } from './memoryRefusal';
 
 /**
  * Train and Compare as the user sees them: the server trains in the background and
@@ -19,8 +20,14 @@ export class Training {
     private readonly output: vscode.OutputChannel,
   ) {}
 
-  async train(uri: string, model: string): Promise<void> {
-    const run = await this.withProgress<RunView>(`Training ${model}`, COMMANDS.train, { uri, model });
+  async train(uri: string, model: string, skipMemoryCheck = false): Promise<void> {
+    const run = await this.withProgress<RunView>(`Training ${model}`, COMMANDS.train, { uri, model, ...(skipMemoryCheck ? { skipMemoryCheck } : {}) }).catch(async (err: unknown) => {
+      // Too big for this machine's memory: the user may train anyway (memoryRefusal.ts).
+      const refusal = memoryRefusal(err);
+      if (!refusal) throw err;
+      if (await askTrainAnyway(refusal)) await this.train(uri, model, true);
+      return undefined;
+    });
     if (!run) return;
     if (run.status === 'cancelled') {
       const epochs = run.history.length;
@@ -36,9 +43,14 @@ export class Training {
     void vscode.window.showInformationMessage(`${model} trained: ${summary}${run.status === 'stopped-early' ? ' (stopped early)' : ''}.`);
   }
 
-  async compare(uri: string, models: readonly string[] | undefined, fileName: string): Promise<void> {
-    const args: CommandArgs = models ? { uri, models } : { uri };
-    const result = await this.withProgress<ComparisonResult>(`Comparing ${fileName}`, COMMANDS.compare, args);
+  async compare(uri: string, models: readonly string[] | undefined, fileName: string, skipMemoryCheck = false): Promise<void> {
+    const args: CommandArgs = { uri, ...(models ? { models } : {}), ...(skipMemoryCheck ? { skipMemoryCheck } : {}) };
+    const result = await this.withProgress<ComparisonResult>(`Comparing ${fileName}`, COMMANDS.compare, args).catch(async (err: unknown) => {
+      const refusal = memoryRefusal(err);
+      if (!refusal) throw err;
+      if (await askTrainAnyway(refusal)) await this.compare(uri, models, fileName, true);
+      return undefined;
+    });
     if (!result) return;
     await this.panel.show({ kind: 'compare', id: result.comparison.id });
     const done = result.runs.flatMap((r) => (r.result && r.kind ? [{ ...r.result, model: r.model, kind: r.kind }] : []));

@@ -14,7 +14,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { ModelAnalysis } from '../../server/src/analysis/model';
 import { createNodeHost } from '../../server/src/data/nodeHost';
 import { prepareFor } from '../../server/src/training/data/prepare';
-import { PROTOCOL_VERSION } from '../../server/src/training/protocol';
+import { evaluated, PROTOCOL_VERSION } from '../../server/src/training/protocol';
 import { runTraining } from '../../server/src/training/train';
 import { limited, readNpy, runPython, torchPython } from './python';
 
@@ -72,8 +72,9 @@ function trainWithModelspec() {
     const runsDir = join(work, 'runs');
     const results: { accuracy: number; supports: number[] }[] = [];
     for (const j of jobs) {
-      const r = await runTraining({ v: PROTOCOL_VERSION, type: 'train', file: j.file, model: j.model.name, runsDir }, { emit: () => {}, cancelled: () => false });
+      const r = await runTraining({ v: PROTOCOL_VERSION, type: 'train', file: j.file, model: j.model.name, runsDir }, { emit: () => {}, signal: new AbortController().signal });
       assert.equal(r.status, 'completed', j.model.name);
+      assert.ok(evaluated(r));
       results.push({ accuracy: r.metrics.accuracy, supports: r.metrics.perClass.map((c) => c.support) });
     }
     return results;

@@ -13,7 +13,7 @@ import { createNodeHost } from '../../server/src/data/nodeHost';
 import { readNpy } from '../../server/src/export/npy';
 import { prepareFor } from '../../server/src/training/data/prepare';
 import { launchTrainer } from '../../server/src/training/launch';
-import type { DoneMessage, ErrorMessage, FromTrainer, RunResult, TrainRequest } from '../../server/src/training/protocol';
+import { evaluated, type DoneMessage, type ErrorMessage, type EvaluatedRun, type FromTrainer, type TrainRequest } from '../../server/src/training/protocol';
 import { findTorchPython } from '../../server/src/training/torch/python';
 
 const ROOT = resolve(__dirname, '../..');
@@ -28,9 +28,11 @@ async function train(request: Omit<TrainRequest, 'v' | 'type'>, onMessage: (m: F
   return handle.done;
 }
 
-function completed(end: DoneMessage | ErrorMessage): RunResult {
+function completed(end: DoneMessage | ErrorMessage): EvaluatedRun {
   assert.equal(end.type, 'done', end.type === 'error' ? end.message : '');
-  return (end as DoneMessage).result;
+  const { result } = end as DoneMessage;
+  assert.ok(evaluated(result), `${result.status} without a model to evaluate`);
+  return result;
 }
 
 async function torchPython(): Promise<string> {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runTraining } from '../../server/src/training/train';
 import { launchTrainer } from '../../server/src/training/launch';
-import { PROTOCOL_VERSION, type FromTrainer } from '../../server/src/training/protocol';
+import { evaluated, PROTOCOL_VERSION, type FromTrainer } from '../../server/src/training/protocol';
 import { loadClassical } from '../../server/src/training/classical';
 import { loadCalibrations } from '../../server/src/training/calibrationFile';
 import { estimateTrainMs } from '../../server/src/training/trainTime';
@@ -25,7 +25,8 @@ function request(model: string, extra: Record<string, unknown> = {}) {
 
 test('a classical model trains, is evaluated on the held-out split and stored as a run', async () => {
   const messages: FromTrainer[] = [];
-  const r = await runTraining(request('LogReg'), { emit: (m) => messages.push(m), cancelled: () => false });
+  const r = await runTraining(request('LogReg'), { emit: (m) => messages.push(m), signal: new AbortController().signal });
+  assert.ok(evaluated(r));
   assert.equal(r.status, 'completed');
   assert.ok(r.metrics.accuracy > 0.85, `accuracy ${r.metrics.accuracy}`);
   assert.equal(r.metrics.confusion.length, 3);
@@ -50,9 +51,10 @@ test('a neural model trains with progress per epoch, and its saved model gives t
       if (m.type === 'epoch') epochs.push(m.epoch);
       if (m.type === 'start') startEstimate = m.estimatedTrainMs;
     },
-    cancelled: () => false,
+    signal: new AbortController().signal,
   });
   assert.deepEqual(epochs, Array.from({ length: 15 }, (_, i) => i + 1));
+  assert.ok(evaluated(r));
   assert.ok(r.metrics.accuracy > 0.8, `accuracy ${r.metrics.accuracy}`);
   assert.equal(r.backend, 'wasm');
   // The calibrated time estimate, announced at the start and kept in the result.
@@ -84,11 +86,11 @@ test('a neural model trains with progress per epoch, and its saved model gives t
 test('the same seed gives the same run; early stopping ends a run before its epochs', async () => {
   const losses = async () => {
     const seen: number[] = [];
-    await runTraining(request('Mlp', { backend: 'wasm', epochs: 3 }), { emit: (m) => m.type === 'epoch' && seen.push(m.loss), cancelled: () => false });
+    await runTraining(request('Mlp', { backend: 'wasm', epochs: 3 }), { emit: (m) => m.type === 'epoch' && seen.push(m.loss), signal: new AbortController().signal });
     return seen;
   };
   assert.deepEqual(await losses(), await losses());
-  const r = await runTraining(request('Patient', { backend: 'wasm' }), { emit: () => undefined, cancelled: () => false });
+  const r = await runTraining(request('Patient', { backend: 'wasm' }), { emit: () => undefined, signal: new AbortController().signal });
   assert.equal(r.status, 'stopped-early');
   assert.ok(r.epochsRun < 300);
 });
@@ -141,7 +143,7 @@ test('a spec with errors does not train and says which errors block it', async (
   assert.match(result.stderr, /unknown-argument/);
   // The trainer refuses it too (an editor may send an unsaved buffer), in the same words.
   const text = readFileSync(join(ROOT, 'tests/cli/fixtures/broken.model'), 'utf8');
-  await assert.rejects(runTraining({ ...request('Net'), file: join(ROOT, 'tests/cli/fixtures/broken.model'), text }, { emit: () => undefined, cancelled: () => false }), (err: Error & { reason?: string }) => {
+  await assert.rejects(runTraining({ ...request('Net'), file: join(ROOT, 'tests/cli/fixtures/broken.model'), text }, { emit: () => undefined, signal: new AbortController().signal }), (err: Error & { reason?: string }) => {
     assert.equal(err.reason, 'bad-spec');
     assert.match(err.message, /^Errors block training: .*broken\.model has \d+ errors?; fix (it|them) first:\n  .*broken\.model:\d+:\d+ unknown-argument /);
     return true;

@@ -1,4 +1,5 @@
 import type { RunView } from '../../../server/src/lsp/protocol';
+import type { MetricsDetail } from '../../../server/src/training/protocol';
 import { accuracyOption, confusionOption, lossOption } from './chartOptions';
 import type { Charts } from './charts';
 import { h, table } from './dom';
@@ -45,9 +46,9 @@ export function runPage(run: RunView, charts: Charts, act: RunActions): RunPage 
         )
       : null,
     estimateVsActual(run),
-    run.result ? perClass(run) : null,
-    run.result && run.dataset
-      ? charts.block('confusion', 'Confusion matrix', `${safe}-confusion`, (t) => confusionOption(run.dataset!.labels, run.result!.metrics.confusion, t), 80 + 28 * run.dataset.labels.length)
+    run.result ? (run.result.metrics.detail ? manyClasses(run.result.metrics.detail) : perClass(run)) : null,
+    run.result && run.dataset?.labels && !run.result.metrics.detail
+      ? charts.block('confusion', 'Confusion matrix', `${safe}-confusion`, (t) => confusionOption(run.dataset!.labels!, run.result!.metrics.confusion, t), 80 + 28 * run.dataset.labels.length)
       : null,
     run.runDir
       ? h(
@@ -111,6 +112,20 @@ function estimateVsActual(run: RunView): HTMLElement | null {
     ['Training memory', bytes(e.trainingMemoryBytes), '—'],
   ];
   return h('section', {}, h('h3', {}, 'Estimate vs actual'), table({ 'data-testid': 'estimate-vs-actual' }, ['', 'Estimated', 'Measured'], rows, [false, true, true]));
+}
+
+/** Too many classes for a table and a heatmap: the hardest classes and the most frequent mistakes, and where the rest is. */
+function manyClasses(detail: MetricsDetail): HTMLElement {
+  const hardest = detail.hardest.map((c) => [c.label, percent(c.precision), percent(c.recall), percent(c.f1), int(c.support)]);
+  const mistakes = detail.confusions.map((c) => [c.actual, c.predicted, int(c.count)]);
+  return h(
+    'section',
+    { 'data-testid': 'many-classes' },
+    h('h3', {}, `${int(detail.classes)} classes`),
+    h('p', { class: 'muted' }, `The per-class table and the confusion matrix are in ${detail.file} in the run folder.`),
+    table({ 'data-testid': 'hardest-classes' }, ['Hardest class', 'Precision', 'Recall', 'F1', 'Support'], hardest, [false, true, true, true, true]),
+    table({ 'data-testid': 'top-confusions' }, ['True class', 'Predicted', 'Count'], mistakes, [false, false, true]),
+  );
 }
 
 function perClass(run: RunView): HTMLElement {

@@ -7,8 +7,9 @@ import { EXIT, UsageError, type Output } from './io';
 import { runCompare } from './compare';
 import { runExport } from './export';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../training/protocol';
-import { runTrain, TrainBlocked, TrainFailed, type TrainFlags } from './train';
+import { exitCodeOf, runTrain, TrainBlocked, TrainFailed, TrainStopped, type TrainFlags } from './train';
 import { VERSION } from '../util/version';
+import { terminalSafe, terminalSafeOutput } from '../util/terminal';
 
 const USAGE = `Usage: modelspec <command> [options]
 
@@ -17,9 +18,9 @@ Commands:
   estimate FILE [--model NAME] [--backend B] [--json]
                                          parameters as the training engine counts them,
                                          MACs/FLOPs, memory and training compute
-  train FILE --model NAME [--epochs N] [--backend B] [--nproc N] [--json]
+  train FILE --model NAME [--epochs N] [--backend B] [--nproc N] [--skip-memory-check] [--json]
                                          train one model in a background process
-  compare FILE [--epochs N] [--backend B] [--json]
+  compare FILE [--epochs N] [--backend B] [--skip-memory-check] [--json]
                                          train every model of the file's compare, one table
   export FILE [--model NAME] [--to pytorch|sklearn] [--out DIR] [--json]
                                          write a standalone PyTorch (or scikit-learn) project
@@ -33,12 +34,19 @@ Options:
   --python P    the Python interpreter for the torch backend (else MODELSPEC_PYTHON,
                 else the first python3 on PATH that imports torch, else /usr/bin/python3)
   --nproc N     train on N local processes with DistributedDataParallel (torch)
+  --runs-dir D  where runs are stored (default .modelspec/runs next to the spec)
+  --skip-memory-check
+                train even when the estimated training memory is above what this
+                machine has available (refused otherwise, with what to change)
   --to T        export target: pytorch (neural models) or sklearn (classical ones)
   --out DIR     export folder (default: ./NAME-pytorch or ./NAME-sklearn)
   -h, --help    show this help
   -v, --version show the version`;
 
-export async function main(argv: readonly string[], io: Output): Promise<number> {
+export async function main(argv: readonly string[], output: Output): Promise<number> {
+  // The one boundary every command writes through: text from files (CSV labels and header
+  // names, strings in the spec, paths) never reaches the terminal with its control characters.
+  const io = terminalSafeOutput(output);
   try {
     return await dispatch(argv, io);
   } catch (err) {
@@ -49,6 +57,10 @@ export async function main(argv: readonly string[], io: Output): Promise<number>
     if (err instanceof TrainBlocked || err instanceof TrainFailed) {
       io.err(`modelspec: ${err.message}`);
       return EXIT.findings;
+    }
+    if (err instanceof TrainStopped) {
+      io.err(`modelspec: ${err.message}`);
+      return exitCodeOf(err.status, err.signal);
     }
     throw err;
   }
@@ -101,7 +113,7 @@ async function dispatch(argv: readonly string[], io: Output): Promise<number> {
   }
 }
 
-const TRAIN_OPTIONS = { epochs: { type: 'string' }, backend: { type: 'string' }, python: { type: 'string' }, nproc: { type: 'string' } } as const;
+const TRAIN_OPTIONS = { epochs: { type: 'string' }, backend: { type: 'string' }, python: { type: 'string' }, nproc: { type: 'string' }, 'skip-memory-check': { type: 'boolean' }, 'runs-dir': { type: 'string' } } as const;
 
 function trainFlags(values: Record<string, unknown>): TrainFlags {
   const epochs = positiveInteger(values.epochs, '--epochs');
@@ -113,7 +125,7 @@ function trainFlags(values: Record<string, unknown>): TrainFlags {
   if (nproc !== undefined && nproc > 1 && backend !== undefined && backend !== 'torch' && backend !== 'auto') {
     throw new UsageError(`--nproc ${nproc} trains with PyTorch's DistributedDataParallel: use --backend torch, not ${String(backend)}`);
   }
-  return { epochs, backend: backend as BackendPreference | undefined, python: values.python as string | undefined, nproc };
+  return { epochs, backend: backend as BackendPreference | undefined, python: values.python as string | undefined, nproc, skipMemoryCheck: values['skip-memory-check'] === true, runsDir: values['runs-dir'] as string | undefined };
 }
 
 function positiveInteger(value: unknown, flag: string): number | undefined {
@@ -147,7 +159,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`modelspec: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`modelspec: internal error: ${terminalSafe((err as Error).stack ?? String(err))}\n`);
       process.exitCode = 70;
     },
   );

@@ -9,6 +9,7 @@ import { analyzeSafely, filePathOf, type DocumentStore } from './documents';
 import type { Log } from './log';
 import { COMMANDS, type CommandArgs } from './protocol';
 import type { TrainingService } from './training';
+import type { Trust } from './trust';
 
 export const COMMAND_IDS: readonly string[] = Object.values(COMMANDS);
 
@@ -17,6 +18,8 @@ export interface CommandContext {
   readonly host: AnalysisHost;
   readonly log: Log;
   readonly training: TrainingService;
+  /** Training and comparing are refused in an untrusted workspace, whoever asks. */
+  readonly trust: Trust;
   /** The engine that will train, once known: the estimate table counts params as it does. */
   readonly engine: () => Promise<EngineChoice>;
   readonly token: CancellationToken;
@@ -50,6 +53,7 @@ export async function executeCommand(ctx: CommandContext, command: string, args:
     }
     case COMMANDS.train:
     case COMMANDS.compare: {
+      ctx.trust.require(command === COMMANDS.train ? 'Training' : 'Comparing models');
       const a = commandArgs(command, args);
       const progress = await ctx.progress();
       const token = progress.token ? either(ctx.token, progress.token) : ctx.token;
@@ -68,9 +72,10 @@ function commandArgs(command: string, args: readonly unknown[] | undefined): Com
     typeof a.uri === 'string' &&
     (a.model === undefined || typeof a.model === 'string') &&
     (a.models === undefined || (Array.isArray(a.models) && a.models.every((m) => typeof m === 'string'))) &&
-    (a.epochs === undefined || (Number.isInteger(a.epochs) && (a.epochs as number) > 0));
-  if (!valid) throw new ResponseError(ErrorCodes.InvalidParams, `${command} takes one argument { uri: string, model?: string, models?: string[], epochs?: positive integer }.`);
-  return { uri: a.uri as string, model: a.model as string | undefined, models: a.models as string[] | undefined, epochs: a.epochs as number | undefined };
+    (a.epochs === undefined || (Number.isInteger(a.epochs) && (a.epochs as number) > 0)) &&
+    (a.skipMemoryCheck === undefined || typeof a.skipMemoryCheck === 'boolean');
+  if (!valid) throw new ResponseError(ErrorCodes.InvalidParams, `${command} takes one argument { uri: string, model?: string, models?: string[], epochs?: positive integer, skipMemoryCheck?: boolean }.`);
+  return { uri: a.uri as string, model: a.model as string | undefined, models: a.models as string[] | undefined, epochs: a.epochs as number | undefined, skipMemoryCheck: a.skipMemoryCheck as boolean | undefined };
 }
 
 /** Cancelled when either is: the request was cancelled, or the user pressed Cancel on its progress. */

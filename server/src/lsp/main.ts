@@ -25,11 +25,12 @@ import { createLog, guard } from './log';
 import { registerModels } from './models';
 import { definition, prepareRename, references, rename } from './navigation';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semanticTokens';
-import { RUNS_REQUEST, type InitializationOptions, type RunsResult } from './protocol';
+import { RUNS_REQUEST, TRUST_CHANGED_NOTIFICATION, type InitializationOptions, type RunsResult } from './protocol';
 import { signatureHelp } from './signatureHelp';
 import { documentSymbols } from './symbols';
 import { TrainingService } from './training';
 import { EngineTracker } from './trainingEngine';
+import { initialTrust, Trust, trustOf } from './trust';
 import { loadCalibrations } from '../training/calibrationFile';
 import { runsDirFor } from '../training/runs';
 import { findTorchPython } from '../training/torch/python';
@@ -39,10 +40,16 @@ import { VERSION } from '../util/version';
 // createConnection reads --stdio, --node-ipc or --socket=N from the command line.
 const connection = createConnection(ProposedFeatures.all);
 const log = createLog(connection.console);
-const host = createNodeHost();
+// The workspace's trust (initializationOptions, then modelspec/trustChanged): whatever reads
+// or runs things on the workspace's behalf takes it from here.
+const trust = new Trust(log);
+// Large data files are summarised in the background (no edit waits for one); untrusted,
+// data is read only from the workspace folders.
+const host = createNodeHost({ background: true, allowedRoots: () => (trust.trusted ? undefined : roots) });
 let config = new ConfigStore(connection, log, false, false);
 let analysisTimeLimit: number | undefined;
 const store = new DocumentStore(connection, host, log, { delay: () => config.current.diagnostics.delay, timeLimit: () => analysisTimeLimit });
+trust.onChange(() => store.dataAccessChanged());
 let snippets = false;
 let lensCommands: LensCommands = DEFAULT_LENS_COMMANDS;
 let canRefreshInlayHints = false;
@@ -51,7 +58,8 @@ let canWatchFiles = false;
 let canCreateProgress = false;
 let roots: string[] = [];
 // Params are shown as the engine that will train counts them; under auto, which one is found out in the background.
-const engine = new EngineTracker(findTorchPython, engineChanged, log);
+// Asking an interpreter whether it has torch runs it (in the workspace folder): not while untrusted.
+const engine = new EngineTracker(findTorchPython, engineChanged, log, () => trust.trusted);
 const currentEngine = () => engine.current(config.current.training);
 const training = new TrainingService({
   connection,
@@ -80,6 +88,7 @@ connection.onInitialize((params): InitializeResult => {
   roots = folders.filter((u) => u.startsWith('file:')).map(filePathOf);
   const options = (params.initializationOptions ?? {}) as { [K in keyof InitializationOptions]?: unknown };
   if (typeof options.analysisTimeLimit === 'number' && options.analysisTimeLimit > 0) analysisTimeLimit = options.analysisTimeLimit;
+  trust.set(initialTrust(options));
   lensCommands = {
     estimate: typeof options.estimateCommand === 'string' ? options.estimateCommand : DEFAULT_LENS_COMMANDS.estimate,
     train: typeof options.trainCommand === 'string' ? options.trainCommand : DEFAULT_LENS_COMMANDS.train,
@@ -116,7 +125,12 @@ connection.onInitialized(() => {
     if (canRefreshCodeLens && next.codeLens.enabled !== previous.codeLens.enabled) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   });
   store.watchDataFiles(canWatchFiles);
-  log.info(`Modelspec language server ${VERSION} started (node ${process.version}).`);
+  trust.onChange((trusted) => {
+    log.info(trusted ? 'The workspace is trusted now: training is allowed.' : 'The workspace is no longer trusted: training is refused.');
+    // Under auto, trusted now: look for PyTorch (once the settings are in, as at start-up).
+    void config.ready().then(() => engine.update(config.current.training));
+  });
+  log.info(`Modelspec language server ${VERSION} started (node ${process.version})${trust.trusted ? '' : ' in an untrusted workspace: training is refused'}.`);
 });
 
 /** Runs `fn` on the document's current analysis; an unknown document gets the neutral answer. */
@@ -198,6 +212,7 @@ connection.onRequest(
         host,
         log,
         training,
+        trust,
         engine: () => config.ready().then(() => engine.settled(config.current.training)),
         token,
         // A client that sent a workDoneToken draws its own progress; otherwise the server asks for one if the client can show it.
@@ -208,6 +223,11 @@ connection.onRequest(
     ),
   ),
 );
+connection.onNotification(TRUST_CHANGED_NOTIFICATION, (params: unknown) => {
+  const trusted = trustOf(params);
+  if (trusted === undefined) log.warn(`Ignored ${TRUST_CHANGED_NOTIFICATION}: it takes { trusted: boolean }, not ${JSON.stringify(params)}.`);
+  else trust.set(trusted);
+});
 connection.onRequest(RUNS_REQUEST, guard(log, RUNS_REQUEST, { runs: [], comparisons: [] } as RunsResult, () => training.list()));
 connection.onShutdown(() => training.dispose());
 const resendModels = registerModels(connection, store, host, log, currentEngine);

@@ -8,7 +8,7 @@
  * while safe and as decimal strings above, exactly like `modelspec estimate --json`.
  */
 
-import type { EpochStats, Params, RunResult } from '../training/protocol';
+import type { EpochStats, EvaluatedRun, Params } from '../training/protocol';
 
 export type JsonInteger = number | string;
 
@@ -90,6 +90,20 @@ export interface CommandArgs {
   readonly models?: readonly string[];
   /** train and compare: overrides the spec's epochs. */
   readonly epochs?: number;
+  /** train and compare: train even when the estimated training memory is above what the machine has. */
+  readonly skipMemoryCheck?: boolean;
+}
+
+/**
+ * The `data` of the error (RequestFailed) that train and compare answer when the machine
+ * lacks the memory for a model: `message` says by how much and what to change, without the
+ * hint on overriding it; sending the command again with `skipMemoryCheck: true` trains anyway.
+ */
+export const MEMORY_REFUSED = 'too-big';
+export interface MemoryRefusalData {
+  readonly reason: typeof MEMORY_REFUSED;
+  readonly models: readonly string[];
+  readonly message: string;
 }
 
 /**
@@ -130,7 +144,7 @@ export interface RunView {
   readonly epochs: number | null;
   readonly history: readonly RunEpoch[];
   readonly estimates: RunEstimates | null;
-  readonly dataset: { readonly name: string; readonly rows: number; readonly train: number; readonly test: number; readonly classes: number; readonly labels: readonly string[] } | null;
+  readonly dataset: { readonly name: string; readonly rows: number; readonly train: number; readonly test: number; readonly classes: number; /** Absent over 100 classes (then in the run's confusion.json). */ readonly labels?: readonly string[] } | null;
   readonly result: RunOutcome | null;
   /** Why a run failed, or was not started. */
   readonly error: string | null;
@@ -148,8 +162,11 @@ export interface RunEstimates {
   readonly trainingFlops: JsonInteger | null;
 }
 
-/** What a finished run measured: the trainer's RunResult without what RunView already says. */
-export type RunOutcome = Pick<RunResult, 'status' | 'metrics' | 'trainMs' | 'inferenceMsPerSample' | 'sizeBytes' | 'params' | 'flops' | 'epochsRun' | 'estimatedTrainMs'>;
+/**
+ * What a finished run measured: the trainer's RunResult without what RunView already says.
+ * Only runs that had a model to evaluate have one (a fit cancelled half way does not).
+ */
+export type RunOutcome = Pick<EvaluatedRun, 'status' | 'metrics' | 'trainMs' | 'inferenceMsPerSample' | 'sizeBytes' | 'params' | 'flops' | 'epochsRun' | 'estimatedTrainMs'>;
 
 /** The result of `modelspec.server.compare`: the comparison and its runs, in the order of its models. */
 export interface ComparisonResult {
@@ -180,4 +197,20 @@ export interface InitializationOptions {
   readonly estimateCommand?: string;
   /** Milliseconds one analysis may take before it is taken for stuck (tests lower it). */
   readonly analysisTimeLimit?: number;
+  /**
+   * Whether the workspace is trusted (VS Code's Workspace Trust). Untrusted, the server
+   * refuses to train or compare, whoever asks, and starts no process. A client that leaves
+   * it out is trusted: plain LSP editors (Neovim, Helix, ...) have no workspace trust.
+   */
+  readonly trusted?: boolean;
+}
+
+/**
+ * `modelspec/trustChanged` (client → server): the workspace's trust changed. VS Code can
+ * only grant trust during a session (taking it back reloads the window), so its client
+ * sends `{ trusted: true }`; the server honours `false` too.
+ */
+export const TRUST_CHANGED_NOTIFICATION = 'modelspec/trustChanged';
+export interface TrustChangedParams {
+  readonly trusted: boolean;
 }

@@ -28,7 +28,8 @@ export function newestFirst<T extends { createdAt: string }>(items: T[]): T[] {
 
 function runFromJson(dir: string, run: Record<string, unknown>, history: RunEpoch[]): RunView | undefined {
   if (typeof run.model !== 'string') return undefined;
-  const result = isObject(run.result) ? (run.result as unknown as RunOutcome) : null;
+  // Only a run that had a model to evaluate has an outcome (a fit cancelled half way has none).
+  const result = isObject(run.result) && isObject(run.result.metrics) ? (run.result as unknown as RunOutcome) : null;
   const dataset = isObject(run.dataset) ? (run.dataset as unknown as RunView['dataset']) : null;
   return {
     key: dir,
@@ -58,6 +59,7 @@ function diskStatus(status: unknown): RunStatus {
     case 'completed':
     case 'stopped-early':
     case 'cancelled':
+    case 'interrupted':
     case 'failed':
       return status;
     default:
@@ -104,16 +106,6 @@ export function parseHistory(text: string): RunEpoch[] {
 
 function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
   return (value === undefined || !Number.isFinite(value) ? {} : { [key]: value }) as { [P in K]?: number };
-}
-
-/** Marks a run the trainer could not finish, so the panel shows why after a restart too. */
-export function recordFailure(dir: string, message: string): void {
-  try {
-    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
-    writeJson(join(dir, 'run.json'), { ...run, status: 'failed', error: message, finishedAt: new Date().toISOString() });
-  } catch {
-    // No run.json: the trainer failed before it made one, and there is nothing to mark.
-  }
 }
 
 const COMPARISON_FILE = /^comparison-.*\.json$/;

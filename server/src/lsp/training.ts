@@ -11,7 +11,7 @@ import {
 import type { AnalysisHost } from '../analysis/host';
 import type { Analysis } from '../analysis/model';
 import { launchTrainer, type TrainerHandle } from '../training/launch';
-import type { FromTrainer, RunResult } from '../training/protocol';
+import { evaluated, type FromTrainer, type RunResult } from '../training/protocol';
 import { blockingErrorsMessage, percent, progressLine } from '../training/report';
 import { runsDirFor } from '../training/runs';
 import { closestName } from '../util/suggest';
@@ -28,9 +28,10 @@ import {
   type RunsResult,
   type RunView,
 } from './protocol';
+import { refuseTooBig } from './memoryAdmission';
 import { RunQueue } from './runQueue';
 import { runsFolders, specFolders } from './runFolders';
-import { comparisonsOnDisk, newestFirst, recordFailure, runsOnDisk, writeComparison } from './runStore';
+import { comparisonsOnDisk, newestFirst, runsOnDisk, writeComparison } from './runStore';
 
 export interface TrainingDeps {
   readonly connection: Connection;
@@ -48,12 +49,17 @@ export interface TrainingDeps {
 
 type Report = (fraction: number, message: string) => void;
 
+/** How long a shutting-down server gives its trainers to end their step and save. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 interface Target {
   readonly uri: string;
   readonly file: string;
   /** The open editor's text, unsaved edits included; undefined trains the file on disk. */
   readonly text: string | undefined;
   readonly analysis: Analysis;
+  /** Train even when the estimated memory is above what the machine has. */
+  readonly skipMemoryCheck?: boolean;
 }
 
 /**
@@ -78,7 +84,8 @@ export class TrainingService {
   async train(args: CommandArgs, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<RunView> {
     if (!args.model) throw new ResponseError(ErrorCodes.InvalidParams, 'modelspec.server.train needs { uri, model }.');
     await this.deps.settingsReady();
-    const target = this.target(args.uri, [args.model]);
+    const target = { ...this.target(args.uri, [args.model]), skipMemoryCheck: args.skipMemoryCheck };
+    await refuseTooBig(target.analysis, [args.model], args, this.deps.settings().training, this.deps.foundPython?.());
     progress.begin(`Training ${args.model}`, 0, 'starting…', true);
     try {
       const view = await this.runOne(target, args.model, args.epochs, token, (fraction, message) => progress.report(Math.round(fraction * 100), message));
@@ -94,7 +101,8 @@ export class TrainingService {
     const analysis = this.analysis(args.uri);
     const names = args.models?.length ? [...args.models] : analysis.compare?.models.length ? [...analysis.compare.models] : analysis.models.map((m) => m.name);
     if (names.length === 0) throw new ResponseError(ErrorCodes.InvalidParams, `${basename(filePathOf(args.uri))} declares no models to compare.`);
-    const target = this.target(args.uri, names);
+    const target = { ...this.target(args.uri, names), skipMemoryCheck: args.skipMemoryCheck };
+    await refuseTooBig(target.analysis, names, args, this.deps.settings().training, this.deps.foundPython?.());
     this.trainedSpecs.add(target.file);
     const runsDir = runsDirFor(target.file, this.deps.settings().runsDirectory);
     const createdAt = new Date().toISOString();
@@ -143,9 +151,17 @@ export class TrainingService {
     return { runs, comparisons };
   }
 
-  /** Stops every trainer (the server is shutting down); each keeps what finished. */
-  dispose(): void {
-    for (const h of this.handles) h.cancel();
+  /**
+   * Stops every trainer (the server is shutting down): each ends its step, keeps what
+   * finished and marks its run interrupted; one that has not ended within the grace period
+   * is stopped by force, so no trainer outlives the server.
+   */
+  async dispose(): Promise<void> {
+    const running = [...this.handles];
+    for (const h of running) h.cancel('interrupted');
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    await Promise.race([Promise.all(running.map((h) => h.done)), grace]);
+    for (const h of running) h.kill();
   }
 
   private analysis(uri: string): Analysis {
@@ -215,9 +231,10 @@ export class TrainingService {
       const end = await this.launch(target, model, epochs, token, (m) => this.onTrainerMessage(m, view, set, report));
       if (end.type === 'done') set(finished(end.result));
       else {
-        if (view.runDir) recordFailure(view.runDir, end.message);
-        this.deps.log.error(`Training ${model} failed (${end.reason}): ${end.message}`);
-        set({ status: 'failed', error: end.message, finishedAt: new Date().toISOString(), etaMs: null });
+        // A trainer stopped by force after a cancel ends as cancelled (or interrupted), not failed.
+        const stopped = end.reason === 'cancelled' || end.reason === 'interrupted';
+        if (!stopped) this.deps.log.error(`Training ${model} failed (${end.reason}): ${end.message}`);
+        set({ status: stopped ? end.reason : 'failed', error: end.message, finishedAt: new Date().toISOString(), etaMs: null });
       }
       return view;
     } finally {
@@ -228,7 +245,7 @@ export class TrainingService {
   private launch(target: Target, model: string, epochs: number | undefined, token: CancellationToken, onMessage: (m: FromTrainer) => void) {
     const { runsDirectory, training } = this.deps.settings();
     const handle = launchTrainer(
-      { file: target.file, model, epochs, text: target.text, runsDir: runsDirectory, backend: training.backend, python: training.python || this.deps.foundPython?.() },
+      { file: target.file, model, epochs, text: target.text, runsDir: runsDirectory, backend: training.backend, python: training.python || this.deps.foundPython?.(), skipMemoryCheck: target.skipMemoryCheck },
       onMessage,
       (text) => {
         for (const line of text.split('\n')) if (line.trim()) this.deps.log.info(`[trainer ${model}] ${line}`);
@@ -261,7 +278,7 @@ export class TrainingService {
         this.deps.log.info(`[trainer ${view.model}] ${m.message}`);
         break;
       case 'done':
-        report(1, `done: accuracy ${percent(m.result.metrics.accuracy)}`);
+        report(1, evaluated(m.result) ? `done: accuracy ${percent(m.result.metrics.accuracy)}` : m.result.status);
         break;
       case 'error':
         break;
@@ -293,7 +310,7 @@ function cancelled(token: CancellationToken): Promise<undefined> {
 function finished(result: RunResult): Partial<RunView> {
   return {
     status: result.status,
-    result,
+    result: evaluated(result) ? result : null,
     backend: result.backend,
     backendNote: result.backendNote ?? null,
     finishedAt: new Date().toISOString(),

@@ -6,6 +6,7 @@ import type { Log } from './log';
 export type TorchSearch = (python: string | undefined) => Promise<PythonSearch>;
 
 const SEARCHING: EngineChoice = { why: 'auto: still looking for a Python with PyTorch' };
+const NOT_SEARCHED: EngineChoice = { why: 'auto: PyTorch is not looked for in an untrusted workspace' };
 
 /**
  * Which engine will train, for the parameter counts hovers, hints, lenses and the models
@@ -13,6 +14,8 @@ const SEARCHING: EngineChoice = { why: 'auto: still looking for a Python with Py
  * PyTorch exists, which takes 1–3 s to ask, so the search runs in the background, once per
  * backend and python setting; until it answers, `current` says so (the views then show
  * both counts) and no request ever waits for it. `changed` runs whenever the answer does.
+ * While `searchAllowed` says no (an untrusted workspace: asking an interpreter runs it),
+ * `auto` stays unknown; call `update` when it may say yes again.
  */
 export class EngineTracker {
   private key: string | undefined;
@@ -23,6 +26,7 @@ export class EngineTracker {
     private readonly search: TorchSearch,
     private readonly changed: () => void,
     private readonly log: Log,
+    private readonly searchAllowed: () => boolean = () => true,
   ) {}
 
   /** The choice for these settings as known now; starts the search when they call for a new one. */
@@ -37,14 +41,20 @@ export class EngineTracker {
     return this.pending;
   }
 
-  /** Call with the settings once read and whenever they change: a changed backend or python is asked again. */
+  /** Call with the settings once read and whenever they or `searchAllowed` change: a changed backend or python is asked again. */
   update(training: Settings['training']): void {
-    const key = `${training.backend}\n${training.python}`;
+    const allowed = this.searchAllowed();
+    const key = `${training.backend}\n${training.python}\n${allowed}`;
     if (key === this.key) return;
     this.key = key;
     const named = engineOfBackend(training.backend);
     if (named) {
       this.set({ engine: named, why: `modelspec.training.backend: ${training.backend}` });
+      this.pending = Promise.resolve(this.choice);
+      return;
+    }
+    if (!allowed) {
+      this.set(NOT_SEARCHED);
       this.pending = Promise.resolve(this.choice);
       return;
     }

@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isFromTrainer, PROTOCOL_VERSION, type DoneMessage, type ErrorMessage, type FromTrainer, type TrainRequest } from './protocol';
+import { isFromTrainer, PROTOCOL_VERSION, type DoneMessage, type ErrorMessage, type FromTrainer, type StopReason, type TrainRequest } from './protocol';
+import { recordEnd } from './runs';
 
 /**
  * Starts a trainer in its own process, so a crash or an out-of-memory there is reported
@@ -9,7 +10,10 @@ import { isFromTrainer, PROTOCOL_VERSION, type DoneMessage, type ErrorMessage, t
  */
 export interface TrainerHandle {
   readonly done: Promise<DoneMessage | ErrorMessage>;
-  cancel(): void;
+  /** Asks the trainer to stop at the end of its step: a user's cancel, or `interrupted` when the caller is going away. */
+  cancel(reason?: StopReason): void;
+  /** Stops the trainer and whatever it started at once (a second Ctrl-C; a caller that cannot wait). */
+  kill(): void;
   readonly pid: number | undefined;
 }
 
@@ -42,9 +46,12 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
     stderr?.(text);
   });
   let finished: DoneMessage | ErrorMessage | undefined;
+  let runDir: string | undefined;
+  let stopAsked: StopReason | undefined;
   const done = new Promise<DoneMessage | ErrorMessage>((resolve) => {
     child.on('message', (m: unknown) => {
       if (!isFromTrainer(m)) return;
+      if (m.type === 'start') runDir = m.runDir;
       if (m.type === 'cancelling') {
         // Alive, and stopping after its current step: wait for it (a large step, and then
         // evaluating and saving what finished, may take a while), but not for ever.
@@ -61,15 +68,9 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
     });
     child.on('exit', (code, signal) => {
       if (!finished) {
-        const oom = /heap out of memory|Allocation failed|RangeError: Array buffer allocation failed|Out of memory/i.test(tail);
-        finished = {
-          v: PROTOCOL_VERSION,
-          type: 'error',
-          reason: oom ? 'out-of-memory' : 'crash',
-          message: oom
-            ? 'The trainer ran out of memory; reduce the batch size or the model, or train on a machine with more memory.'
-            : `The trainer stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).${tail ? ` Last output: ${tail.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
-        };
+        finished = { v: PROTOCOL_VERSION, type: 'error', ...unexpectedEnd(code, signal, tail, stopAsked) };
+        // The trainer could not record how its run ended; whoever started it does, CLI and server alike.
+        if (runDir) recordEnd(runDir, finished.reason === 'cancelled' || finished.reason === 'interrupted' ? finished.reason : 'failed', finished.message);
         onMessage(finished);
       }
       resolve(finished);
@@ -89,13 +90,33 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
   return {
     done,
     pid: child.pid,
-    cancel() {
+    kill() {
+      stopAsked ??= 'cancelled';
+      stopGroup();
+    },
+    cancel(reason: StopReason = 'cancelled') {
       if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
-      child.send({ v: PROTOCOL_VERSION, type: 'cancel' });
+      stopAsked = reason;
+      child.send({ v: PROTOCOL_VERSION, type: 'cancel', reason });
       // A trainer that does not answer within 3 s is stuck in one long kernel: stop it, and
       // whatever it started, anyway.
       killTimer = setTimeout(stopGroup, NO_ANSWER_MS);
       killTimer.unref();
     },
   };
+}
+
+/** Why a trainer ended without saying so itself: stopped by force after a stop was asked, out of memory, or a crash. */
+function unexpectedEnd(code: number | null, signal: NodeJS.Signals | null, tail: string, stopAsked: StopReason | undefined): Pick<ErrorMessage, 'reason' | 'message'> {
+  if (stopAsked) {
+    return {
+      reason: stopAsked,
+      message: `The trainer did not stop at the end of its step when asked, and was stopped by force; what it had not saved is lost.`,
+    };
+  }
+  if (/heap out of memory|Allocation failed|RangeError: Array buffer allocation failed|Out of memory/i.test(tail)) {
+    return { reason: 'out-of-memory', message: 'The trainer ran out of memory; reduce the batch size or the model, or train on a machine with more memory.' };
+  }
+  const last = tail.trim().split('\n').slice(-3).join(' | ');
+  return { reason: 'crash', message: `The trainer stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).${last ? ` Last output: ${last}` : ''}` };
 }

@@ -34,12 +34,22 @@ export interface TrainRequest {
   readonly runsDir?: string;
   /** Spec text to train (an unsaved editor buffer); read from `file` when absent. */
   readonly text?: string;
+  /** Train even when the estimated training memory exceeds what this machine has (see admission.ts). */
+  readonly skipMemoryCheck?: boolean;
 }
 
+/**
+ * Stop at the end of the current step and keep what finished. `interrupted`: the one who
+ * asked is going away (a CLI told to terminate, a server shutting down), not a user's
+ * cancel; the run records which.
+ */
 export interface CancelRequest {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'cancel';
+  readonly reason?: StopReason;
 }
+
+export type StopReason = 'cancelled' | 'interrupted';
 
 export type ToTrainer = TrainRequest | CancelRequest;
 
@@ -102,20 +112,46 @@ export interface ClassMetrics {
 export interface Metrics {
   readonly accuracy: number;
   readonly f1: number;
+  /** Empty when there are too many classes to carry inline: see `detail`. */
   readonly perClass: readonly ClassMetrics[];
-  /** Rows: true class, columns: predicted class. */
+  /** Rows: true class, columns: predicted class. Empty when `detail` holds it instead. */
   readonly confusion: readonly (readonly number[])[];
+  readonly detail?: MetricsDetail;
 }
+
+/**
+ * For runs with many classes (a 5,000-class confusion matrix is 25 million numbers), the
+ * per-class table and the matrix are written to a file of the run folder and messages and
+ * run.json carry this summary instead, so that neither grows with the square of the classes.
+ */
+export interface MetricsDetail {
+  /** In the run folder: `{ classes, labels, perClass, confusion }`, `confusion` as the matrix's non-zero cells `[actual, predicted, count]` (indices into `labels`). */
+  readonly file: string;
+  readonly classes: number;
+  /** The classes with the lowest F1 that occur in the test split, worst first. */
+  readonly hardest: readonly ClassMetrics[];
+  /** The most frequent mistakes: the largest cells off the diagonal. */
+  readonly confusions: readonly { readonly actual: string; readonly predicted: string; readonly count: number }[];
+}
+
+/**
+ * How a run ended, the same for every engine, the CLI and the server: `completed` (or
+ * `stopped-early`, a completed run that early stopping ended), `cancelled` by the user,
+ * `interrupted` because the process that started it went away, `failed` (an error; the
+ * trainer's message says why). The CLI exits 0, 0, 130, 130 and 1.
+ */
+export type RunStatus = 'completed' | 'stopped-early' | 'cancelled' | 'interrupted' | 'failed';
 
 export interface RunResult {
   readonly runId: string;
   readonly runDir: string;
   readonly model: string;
   readonly kind: 'neural' | 'classical';
-  readonly status: 'completed' | 'cancelled' | 'stopped-early';
+  readonly status: Exclude<RunStatus, 'failed'>;
   readonly backend: BackendName;
   readonly backendNote?: string;
-  readonly metrics: Metrics;
+  /** Absent when the run stopped before it had a model to evaluate (a classical fit cut short). */
+  readonly metrics?: Metrics;
   readonly trainMs: number;
   readonly inferenceMsPerSample: number;
   readonly sizeBytes: number;
@@ -128,6 +164,13 @@ export interface RunResult {
   readonly torch?: string;
 }
 
+/** A run that has a model, evaluated on the held-out split. */
+export type EvaluatedRun = RunResult & { readonly metrics: Metrics };
+
+export function evaluated<R extends RunResult>(r: R): r is R & { readonly metrics: Metrics } {
+  return r.metrics !== undefined;
+}
+
 export interface DoneMessage {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'done';
@@ -137,8 +180,15 @@ export interface DoneMessage {
 export interface ErrorMessage {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'error';
-  /** A stable reason; `no-engine`: the engine asked for (PyTorch) is not installed. */
-  readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'out-of-memory' | 'crash';
+  /**
+   * A stable reason; `no-engine`: the engine asked for (PyTorch) is not installed; `io`: the
+   * run folder could not be made or written;
+   * `too-big`: refused before the run existed, its estimated memory being above what the
+   * machine has (`skipMemoryCheck` overrides);
+   * `cancelled` / `interrupted`: the trainer did not stop when asked and was stopped by force
+   * (the launcher says so; the run ends with that status, not as failed).
+   */
+  readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'too-big' | 'io' | 'out-of-memory' | 'crash' | StopReason;
   readonly message: string;
 }
 

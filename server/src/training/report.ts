@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/format';
+import { terminalSafe } from '../util/terminal';
 
 /**
  * The big-vs-small comparison as cells, described once: the CLI prints it as a text table,
@@ -56,12 +57,17 @@ export function markdownTable(table: Table): string {
   return [line(table.head), rule, ...table.rows.map(line)].join('\n') + '\n';
 }
 
-/** A fixed-width text table with rules, as the CLI prints it. */
+/**
+ * A fixed-width text table with rules, as the CLI prints it. Cells are made safe for a
+ * terminal (a model name or label may hold control characters) before they are measured,
+ * so the columns line up with the escapes shown.
+ */
 export function textTable(table: Table, note?: string): string {
-  const widths = table.head.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i].length)));
+  const rows = table.rows.map((r) => r.map(terminalSafe));
+  const widths = table.head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (table.numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1));
-  return [rule, line(table.head), rule, ...table.rows.map(line), rule, ...(note ? [note] : [])].join('\n');
+  return [rule, line(table.head), rule, ...rows.map(line), rule, ...(note ? [note] : [])].join('\n');
 }
 
 export function percent(fraction: number, digits = 1): string {
@@ -90,14 +96,21 @@ export interface BlockingError {
   readonly code: string;
   readonly message: string;
   readonly range: { readonly start: { readonly line: number; readonly character: number } };
+  readonly data?: { readonly [key: string]: unknown };
 }
 
-/** Why a spec cannot train: its errors with file:line:col, the first few of them. */
+/**
+ * Why a spec cannot train: its errors with file:line:col, the first few of them. A file with
+ * more problems than an analysis lists ends them with `too-many-problems`, which counts them all.
+ */
 export function blockingErrorsMessage(file: string, errors: readonly BlockingError[], shown = 5): string {
-  const n = errors.length;
-  const list = errors.slice(0, shown).map((d) => `  ${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
-  const more = n > shown ? [`  … and ${n - shown} more`] : [];
-  return [`Errors block training: ${file} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} first:`, ...list, ...more].join('\n');
+  const note = errors.find((d) => d.code === 'too-many-problems');
+  const listed = note ? errors.filter((d) => d !== note) : errors;
+  const counted = note?.data?.errors;
+  const n = typeof counted === 'number' ? counted : listed.length;
+  const list = listed.slice(0, shown).map((d) => `  ${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
+  const more = n > shown ? [`  … and ${withSeparators(n - shown)} more`] : [];
+  return [`Errors block training: ${file} has ${withSeparators(n)} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} first:`, ...list, ...more].join('\n');
 }
 
 export interface TradeOff<R> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EpochStats } from './protocol';
@@ -14,10 +15,23 @@ export function runsDirFor(specFile: string, configured?: string): string {
   return configured.startsWith('/') ? configured : join(dirname(specFile), configured);
 }
 
+/** A run folder could not be made or written: what failed, where, and what to do about it. */
+export class RunFolderError extends Error {
+  override readonly name = 'RunFolderError';
+}
+
+/** Folder names stay well under every file system's 255-byte limit, however long a model's name. */
+const MAX_NAME = 80;
+
 export function createRunDir(runsDir: string, model: string, now = new Date()): { id: string; dir: string } {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('T', '_').replace('Z', '');
-  const safe = model.replace(/[^A-Za-z0-9_-]/g, '_');
-  mkdirSync(runsDir, { recursive: true });
+  let safe = model.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (safe.length > MAX_NAME) safe = `${safe.slice(0, MAX_NAME - 9)}-${createHash('sha1').update(model).digest('hex').slice(0, 8)}`;
+  try {
+    mkdirSync(runsDir, { recursive: true });
+  } catch (err) {
+    throw folderError(runsDir, err);
+  }
   for (let n = 0; ; n++) {
     const id = `${stamp}-${safe}${n ? `-${n}` : ''}`;
     const dir = join(runsDir, id);
@@ -25,9 +39,24 @@ export function createRunDir(runsDir: string, model: string, now = new Date()): 
       mkdirSync(dir);
       return { id, dir };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw folderError(runsDir, err);
     }
   }
+}
+
+function folderError(runsDir: string, err: unknown): RunFolderError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const fix = 'set modelspec.runsDirectory (or --runs-dir) to a folder you can write to';
+  const why: Record<string, string> = {
+    ENOTDIR: `part of that path is a file, not a folder; move the file or ${fix}`,
+    EEXIST: `it is a file, not a folder; move the file or ${fix}`,
+    EACCES: `permission denied; ${fix}`,
+    EPERM: `permission denied; ${fix}`,
+    EROFS: `the file system is read-only; ${fix}`,
+    ENOSPC: 'the disk is full; free some space',
+    ENAMETOOLONG: `the path is too long for the file system; ${fix} with a shorter path`,
+  };
+  return new RunFolderError(`Cannot create a run folder in ${runsDir}: ${(code && why[code]) ?? (err as Error).message}.`);
 }
 
 export function writeAtomic(path: string, data: string | Uint8Array): void {
@@ -66,4 +95,18 @@ export function listRuns(runsDir: string): { id: string; dir: string; run: Recor
     }
   }
   return out;
+}
+
+/**
+ * Records how a run ended when its trainer could not (it crashed, or was stopped by force):
+ * only a run.json still saying `running` is changed, so a trainer's own record stands.
+ */
+export function recordEnd(dir: string, status: 'failed' | 'cancelled' | 'interrupted', message: string): void {
+  try {
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    if (run.status !== 'running') return;
+    writeJson(join(dir, 'run.json'), { ...run, status, error: message, finishedAt: new Date().toISOString() });
+  } catch {
+    // No run.json: the trainer failed before it made one, and there is nothing to mark.
+  }
 }

@@ -7,31 +7,41 @@ import { createNodeHost } from '../data/nodeHost';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
+import { checkMemory, enginePlan, machineMemory, OVERRIDE_HINTS, refusalText } from './admission';
 import { calibrate } from './calibrate';
 import { saveCalibration } from './calibrationFile';
 import { estimateTrainMs, rateKind } from './trainTime';
-import { createClassical, isClassicalKind, prepareClassical, type ClassicalModel } from './classical';
+import { isClassicalKind } from './classical';
+import { fitInWorker } from './classical/fitWorker';
 import { DataError, prepareFor, type PreparedData } from './data/prepare';
 import { computeMetrics } from './metrics';
 import { fitModel, predictClasses } from './neural/fit';
 import { buildModel } from './neural/build';
-import { PROTOCOL_VERSION, type EpochStats, type FromTrainer, type Params, type RunResult, type TrainRequest } from './protocol';
+import { PROTOCOL_VERSION, type EpochStats, type FromTrainer, type Params, type RunResult, type StopReason, type TrainRequest } from './protocol';
+import { latencyMs } from './latency';
+import { boundMetrics, inline } from './metricsDetail';
 import { blockingErrorsMessage } from './report';
 import { trainTorch, TorchRunError } from './torch/engine';
 import { findTorchPython, notFoundMessage, type TorchPython } from './torch/python';
-import { createRunDir, historyCsv, runsDirFor, writeAtomic, writeJson } from './runs';
+import { createRunDir, historyCsv, RunFolderError, runsDirFor, writeAtomic, writeJson } from './runs';
 import { VERSION } from '../util/version';
 
 /** A failure the user can act on, with the reason the protocol reports. */
 export class TrainError extends Error {
-  constructor(message: string, readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'crash') {
+  constructor(message: string, readonly reason: 'bad-data' | 'bad-spec' | 'no-engine' | 'too-big' | 'io' | 'crash') {
     super(message);
   }
 }
 
 export interface TrainContext {
   emit(m: FromTrainer): void;
-  cancelled(): boolean;
+  /** Aborted to stop the run at the end of its current step; its reason is the run's StopReason. */
+  readonly signal: AbortSignal;
+}
+
+/** How a stopped run ends: as its stop was asked for (a user's cancel unless said otherwise). */
+function stopReason(ctx: TrainContext): StopReason {
+  return ctx.signal.reason === 'interrupted' ? 'interrupted' : 'cancelled';
 }
 
 /**
@@ -47,8 +57,10 @@ export async function runTraining(request: TrainRequest, ctx: TrainContext): Pro
   const data = prepare(dataset);
   // Chosen before the run exists, so a missing engine leaves no empty run behind.
   const engine = model.kind === 'neural' ? await chooseEngine(request) : undefined;
-  const { id, dir } = createRunDir(runsDirFor(request.file, request.runsDir), model.name);
-  writeAtomic(join(dir, 'spec.model'), text);
+  // Refused, before the run exists, when the machine lacks the memory it needs (admission.ts).
+  const tooBig = engine && !request.skipMemoryCheck ? checkMemory(model, [enginePlan(engine, request.nproc)], machineMemory()) : undefined;
+  if (tooBig) throw new TrainError(refusalText(tooBig, OVERRIDE_HINTS.trainer), 'too-big');
+  const { id, dir } = runFolder(runsDirFor(request.file, request.runsDir), model.name, text);
   // The estimate in the engine's own convention, so the run compares like with like.
   const counting = engine?.kind === 'torch' ? 'torch' : 'tfjs';
   const params = paramsJson(paramsIn(modelCounts(model.totals), counting));
@@ -72,19 +84,42 @@ export async function runTraining(request: TrainRequest, ctx: TrainContext): Pro
   };
   const record = (extra: Record<string, unknown>) =>
     writeJson(join(dir, 'run.json'), { version: 1, id, model: model.name, kind: model.kind, spec: request.file, dataset: datasetJson(dataset, data), estimates, ...extra });
-  record({ status: 'running', startedAt: new Date().toISOString() });
+  const startedAt = new Date().toISOString();
+  record({ status: 'running', startedAt });
 
-  const result = engine ? await trainNeural(model, data, dir, base, epochs, engine, request, ctx, { analysis, text }) : await trainClassical(model, data, dir, base, ctx);
+  let result: RunResult;
+  try {
+    result = engine ? await trainNeural(model, data, dir, base, epochs, engine, request, ctx, { analysis, text }) : await trainClassical(model, data, dir, base, ctx);
+  } catch (err) {
+    // The trainer records its own failures, so run.json never says running for a run that ended.
+    record({ status: 'failed', startedAt, finishedAt: new Date().toISOString(), error: (err as Error).message });
+    throw err;
+  }
   const torch = result.backend === 'torch' ? { device: result.device, worldSize: result.worldSize, torch: result.torch } : {};
-  record({ status: result.status, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, ...torch, seed: model.train.seed, result });
+  record({ status: result.status, startedAt, finishedAt: new Date().toISOString(), backend: result.backend, backendNote: result.backendNote, ...torch, seed: model.train.seed, result });
   return result;
+}
+
+/** A new run folder holding the spec it trains; a folder that cannot be made or written is the user's to fix, and says how. */
+function runFolder(runsDir: string, model: string, text: string): { id: string; dir: string } {
+  try {
+    const run = createRunDir(runsDir, model);
+    writeAtomic(join(run.dir, 'spec.model'), text);
+    return run;
+  } catch (err) {
+    if (err instanceof RunFolderError) throw new TrainError(err.message, 'io');
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) throw new TrainError(`Cannot write the run folder in ${runsDir}: ${e.message}.`, 'io');
+    throw err;
+  }
 }
 
 function trainableModel(analysis: Analysis, name: string): ModelAnalysis {
   const model = analysis.models.find((m) => m.name === name);
   if (!model) throw new TrainError(`No model named '${name}' in ${analysis.file}.`, 'bad-spec');
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new TrainError(blockingErrorsMessage(analysis.file, errors), 'bad-spec');
+  // Errors only about the data (a bad cell, one class, a missing file) make it a data problem, as training would find it.
+  if (errors.length) throw new TrainError(blockingErrorsMessage(analysis.file, errors), errors.every((d) => d.code.startsWith('dataset-')) ? 'bad-data' : 'bad-spec');
   if (!model.dataset) throw new TrainError(`Model ${name} has no dataset to train on: add \`data: SomeDataset\`.`, 'bad-spec');
   if (model.kind === 'unknown' || !model.complete) throw new TrainError(`Model ${name} could not be fully resolved, so it cannot be built.`, 'bad-spec');
   return model;
@@ -109,30 +144,24 @@ async function trainClassical(model: ModelAnalysis, data: PreparedData, dir: str
   const estimator = model.estimator!;
   const kind = estimator.entry.name;
   if (!isClassicalKind(kind)) throw new TrainError(`No engine trains ${kind}.`, 'bad-spec');
-  // The SVM's fast WebAssembly build loads asynchronously; fit itself is synchronous.
-  const note = (await prepareClassical(kind)) ?? engineNote(kind);
-  ctx.emit({ v: PROTOCOL_VERSION, type: 'start', ...base, kind: 'classical', backend: 'classical', backendNote: note });
-  const engine: ClassicalModel = createClassical(kind);
-  const started = performance.now();
-  engine.fit(data.train.x, data.train.y, data.train.n, data.features, data.classes, estimator.args, model.train.seed);
-  const trainMs = performance.now() - started;
-  const predicted = engine.predict(data.test.x, data.test.n);
-  const inferenceMsPerSample = latency((x) => engine.predict(x, 1), data);
-  const json = JSON.stringify({ model: engine.toJSON(), normalization: data.normalization, labels: data.labels, shape: data.shape });
-  writeAtomic(join(dir, 'model.json'), json);
-  const size = engine.size();
+  ctx.emit({ v: PROTOCOL_VERSION, type: 'start', ...base, kind: 'classical', backend: 'classical', backendNote: engineNote(kind) });
   writeAtomic(join(dir, 'history.csv'), historyCsv([]));
+  const job = { kind, args: estimator.args, seed: model.train.seed, features: data.features, classes: data.classes, train: data.train, test: data.test };
+  const fitted = await fitInWorker(job, ctx.signal);
+  const stopped = { ...strip(base), backend: 'classical' as const, backendNote: engineNote(kind), flops: jsonInteger(model.totals.flops) };
+  // A fit stopped half way leaves no model: the run keeps its settings, data and why it ended.
+  if (!fitted) return { ...stopped, status: stopReason(ctx), metrics: undefined, trainMs: 0, inferenceMsPerSample: 0, sizeBytes: 0, epochsRun: 0 };
+  const json = JSON.stringify({ model: fitted.model, normalization: data.normalization, labels: data.labels, shape: data.shape });
+  writeAtomic(join(dir, 'model.json'), json);
   return {
-    ...strip(base),
-    params: { trainable: jsonInteger(size.params), nonTrainable: 0, total: jsonInteger(size.params) },
-    status: ctx.cancelled() ? 'cancelled' : 'completed',
-    backend: 'classical',
-    backendNote: `${note}; ${size.detail}`,
-    metrics: computeMetrics(data.test.y, predicted, data.labels),
-    trainMs,
-    inferenceMsPerSample,
+    ...stopped,
+    params: { trainable: jsonInteger(fitted.size.params), nonTrainable: 0, total: jsonInteger(fitted.size.params) },
+    status: 'completed',
+    backendNote: `${fitted.note ?? engineNote(kind)}; ${fitted.size.detail}`,
+    metrics: boundMetrics(computeMetrics(data.test.y, fitted.predicted, data.labels), data.labels, dir),
+    trainMs: fitted.trainMs,
+    inferenceMsPerSample: fitted.inferenceMsPerSample,
     sizeBytes: Buffer.byteLength(json),
-    flops: jsonInteger(model.totals.flops),
     epochsRun: 1,
   };
 }
@@ -188,7 +217,7 @@ async function trainNeural(
         version: VERSION,
         base,
         emit: (m) => (m.type === 'epoch' ? onEpoch(m) : ctx.emit(m)),
-        cancelled: ctx.cancelled,
+        signal: ctx.signal,
       });
       return { ...strip(base), ...result, flops: jsonInteger(model.totals.flops) };
     } catch (err) {
@@ -218,17 +247,17 @@ async function trainNeural(
   const net = buildModel(tf, model);
   // A model may declare `input` of the same size as the data but another shape: feed it that.
   const shape = model.inputShape ? [...model.inputShape] : data.shape;
-  const fit = await fitModel(tf, net, data.train, { settings: model.train, epochs, classes: data.classes, shape, cancelled: ctx.cancelled, onEpoch });
+  const fit = await fitModel(tf, net, data.train, { settings: model.train, epochs, classes: data.classes, shape, cancelled: () => ctx.signal.aborted, onEpoch });
   const predicted = predictClasses(tf, net, data.test.x, data.test.n, shape);
-  const inferenceMsPerSample = latency((x) => predictClasses(tf, net, x, 1, shape), data);
+  const inferenceMsPerSample = latencyMs((x) => predictClasses(tf, net, x, 1, shape), data.test.x, data.test.n, data.features);
   const sizeBytes = await saveLayersModel(tf, net, dir, data);
   net.dispose();
   return {
     ...strip(base),
-    status: fit.status,
+    status: fit.status === 'cancelled' ? stopReason(ctx) : fit.status,
     backend: backend.name,
     backendNote,
-    metrics: computeMetrics(data.test.y, predicted, data.labels),
+    metrics: boundMetrics(computeMetrics(data.test.y, predicted, data.labels), data.labels, dir),
     trainMs: fit.trainMs,
     inferenceMsPerSample,
     sizeBytes,
@@ -280,21 +309,6 @@ async function saveLayersModel(tf: typeof import('@tensorflow/tfjs'), net: impor
   return bytes || statSync(join(dir, 'weights.bin')).size;
 }
 
-/** Median time to predict one sample, over up to 50 test samples. */
-function latency(predictOne: (x: Float32Array) => unknown, data: PreparedData): number {
-  const size = data.features;
-  const n = Math.min(50, data.test.n);
-  const times: number[] = [];
-  predictOne(data.test.x.subarray(0, size)); // warm-up
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    predictOne(data.test.x.subarray(i * size, (i + 1) * size));
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? 0;
-}
-
 function strip(base: Base): Omit<Base, 'trainSamples' | 'testSamples' | 'epochs'> {
   const { trainSamples: _t, testSamples: _s, epochs: _e, ...rest } = base;
   return rest;
@@ -304,8 +318,9 @@ function paramsJson(p: EngineParams): Params {
   return { trainable: jsonInteger(p.trainable), nonTrainable: jsonInteger(p.nonTrainable), total: jsonInteger(p.total) };
 }
 
+/** The labels are left out with more than MAX_INLINE_CLASSES classes: they are in the run's confusion.json and model.json. */
 function datasetJson(dataset: DatasetInfo, data: PreparedData) {
-  return { name: dataset.name, kind: dataset.kind, path: dataset.path ?? null, rows: data.train.n + data.test.n, train: data.train.n, test: data.test.n, classes: data.classes, labels: data.labels, shape: data.shape, seed: dataset.seed, normalize: dataset.normalize };
+  return { name: dataset.name, kind: dataset.kind, path: dataset.path ?? null, rows: data.train.n + data.test.n, train: data.train.n, test: data.test.n, classes: data.classes, ...(inline(data.classes) ? { labels: data.labels } : {}), shape: data.shape, seed: dataset.seed, normalize: dataset.normalize };
 }
 
 

@@ -74,3 +74,28 @@ test('a named backend needs no search; a changed python or backend searches agai
   assert.deepEqual(choice, { engine: 'tfjs', why: 'auto: no Python with PyTorch found' });
   assert.deepEqual(tracker.current(training('auto', '/new/python3')), choice, 'the stale answer for /old/python3 is ignored');
 });
+
+test('while searching is not allowed (an untrusted workspace) auto stays unknown and no interpreter is asked; allowing it searches', async () => {
+  const s = controlledSearch();
+  let allowed = false;
+  let changes = 0;
+  const tracker = new EngineTracker(s.search, () => changes++, silent, () => allowed);
+  assert.deepEqual(tracker.current(training('auto')), { why: 'auto: PyTorch is not looked for in an untrusted workspace' });
+  assert.deepEqual(await tracker.settled(training('auto')), { why: 'auto: PyTorch is not looked for in an untrusted workspace' }, 'the estimate does not wait');
+  assert.deepEqual(s.asked, []);
+  assert.deepEqual(tracker.current(training('torch')), { engine: 'torch', why: 'modelspec.training.backend: torch' }, 'a named backend needs no search');
+
+  allowed = true;
+  tracker.update(training('auto'));
+  assert.deepEqual(s.asked, [undefined]);
+  s.answer(0, FOUND);
+  assert.equal((await tracker.settled(training('auto'))).engine, 'torch');
+
+  // Taken back: the answer found is forgotten, and the views are told.
+  allowed = false;
+  const before = changes;
+  tracker.update(training('auto'));
+  assert.equal(tracker.current(training('auto')).engine, undefined);
+  assert.equal(changes, before + 1);
+  assert.equal(s.asked.length, 1);
+});

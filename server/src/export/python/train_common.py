@@ -49,7 +49,8 @@ class Events:
 
 class Stop:
     """Set by Ctrl-C or SIGTERM (a second Ctrl-C stops at once), or, under Modelspec, by a
-    cancel message on stdin or stdin closing (the editor or CLI went away). Training
+    cancel message on stdin (its reason: cancelled, or interrupted when Modelspec itself
+    is going away) or stdin closing (the editor or CLI went away). Training
     checks it after every batch, so a stop takes effect within a batch and keeps what
     finished. Work that cannot check (a scikit-learn fit) passes `then` to end at once."""
 
@@ -73,6 +74,7 @@ class Stop:
 
     def read_stdin(self):
         for line in sys.stdin:
-            if line.strip() and json.loads(line).get("type") == "cancel":
-                self.set("cancelled")
+            message = json.loads(line) if line.strip() else {}
+            if message.get("type") == "cancel":
+                self.set(message.get("reason", "cancelled"))
         self.set("interrupted")

@@ -8,6 +8,7 @@ import { exportProject } from '../../export/project';
 import type { PreparedData } from '../data/prepare';
 import { freePort } from '../../util/freePort';
 import { computeMetrics } from '../metrics';
+import { boundMetrics } from '../metricsDetail';
 import { PROTOCOL_VERSION, type EpochStats, type Params, type RunResult, type StartMessage } from '../protocol';
 import type { TorchPython } from './python';
 
@@ -33,7 +34,8 @@ export interface TorchRun {
   /** What every start message of this run carries (run id, folder, model, sample counts). */
   readonly base: Omit<StartMessage, 'v' | 'type' | 'backend' | 'kind' | 'params'>;
   emit(m: StartMessage | ({ v: typeof PROTOCOL_VERSION; type: 'epoch'; epochs: number; etaMs: number } & EpochStats)): void;
-  cancelled(): boolean;
+  /** Aborted to stop; its reason (cancelled or interrupted) is passed on to train.py. */
+  readonly signal: AbortSignal;
 }
 
 /** Why a torch run failed, with train.py's last lines and where its full log is. */
@@ -52,6 +54,7 @@ interface PythonMetrics {
 }
 
 const LOG = 'train.log';
+const STATUSES: readonly RunResult['status'][] = ['completed', 'stopped-early', 'cancelled', 'interrupted'];
 /** After a cancel, train.py stops at the end of its step, evaluates and saves; more than this, and it is stuck. */
 const STUCK_AFTER_CANCEL_MS = 30_000;
 /** How long the other processes of a run get to notice that one of them failed. */
@@ -101,16 +104,17 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
   for (const r of ranks) r.stdin?.on('error', () => {});
   let stuck: NodeJS.Timeout | undefined;
   let killed = false;
-  const poll = setInterval(() => {
-    if (!run.cancelled()) return;
-    clearInterval(poll);
-    for (const r of ranks) r.stdin?.write(JSON.stringify({ type: 'cancel' }) + '\n');
+  const stop = () => {
+    const reason = run.signal.reason === 'interrupted' ? 'interrupted' : 'cancelled';
+    for (const r of ranks) r.stdin?.write(JSON.stringify({ type: 'cancel', reason }) + '\n');
     // A process that cannot see the message (stuck inside a native call) is killed.
     stuck = setTimeout(() => {
       killed = true;
       ranks.forEach((r) => r.kill('SIGKILL'));
     }, STUCK_AFTER_CANCEL_MS);
-  }, 100);
+  };
+  if (run.signal.aborted) stop();
+  else run.signal.addEventListener('abort', stop, { once: true });
   // One process of several failing leaves the others waiting in a collective that will never
   // complete (gloo's timeout is 30 minutes): they go too.
   const partners = ranks.map((r) =>
@@ -124,7 +128,7 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
     codes = await Promise.all(partners);
     await drained;
   } finally {
-    clearInterval(poll);
+    run.signal.removeEventListener('abort', stop);
     clearTimeout(stuck);
   }
   // The process that failed first exited with a code; those stopped because of it, by a signal.
@@ -137,10 +141,10 @@ export async function trainTorch(run: TorchRun): Promise<Omit<RunResult, 'runId'
   const metrics = JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as PythonMetrics;
   const predictions = readNpy(readFileSync(join(run.dir, 'predictions.npy'))).values;
   return {
-    status: metrics.status === 'completed' || metrics.status === 'stopped-early' ? metrics.status : 'cancelled',
+    status: STATUSES.includes(metrics.status as RunResult['status']) ? (metrics.status as RunResult['status']) : 'cancelled',
     backend: 'torch',
     backendNote,
-    metrics: computeMetrics(run.data.test.y, predictions, run.data.labels),
+    metrics: boundMetrics(computeMetrics(run.data.test.y, predictions, run.data.labels), run.data.labels, run.dir),
     trainMs: metrics.trainMs,
     inferenceMsPerSample: metrics.inferenceMsPerSample,
     sizeBytes: metrics.sizeBytes,
