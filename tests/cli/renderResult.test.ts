@@ -3,30 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderResult } from '../../server/src/cli/train';
-import type { RunResult } from '../../server/src/training/protocol';
+import { fakeResult } from './fakeResult';
 
-function result(labels: readonly string[], confusion: number[][]): RunResult {
-  return {
-    runId: 'r1',
-    runDir: '/runs/r1',
-    model: 'Net',
-    kind: 'neural',
-    status: 'completed',
-    backend: 'wasm',
-    metrics: {
-      accuracy: 0.9,
-      f1: 0.9,
-      perClass: labels.map((label, i) => ({ label, precision: 0.9, recall: 0.9, f1: 0.9, support: confusion[i].reduce((a, b) => a + b, 0) })),
-      confusion,
-    },
-    trainMs: 1000,
-    inferenceMsPerSample: 0.1,
-    sizeBytes: 1000,
-    params: { trainable: 10, nonTrainable: 0, total: 10 },
-    flops: 20,
-    epochsRun: 1,
-  } as unknown as RunResult;
-}
+const result = (labels: readonly string[], confusion: number[][]) => fakeResult(labels, confusion);
 
 /** The matrix's lines: the head after the title, then one row per class. */
 function matrix(text: string, classes: number): string[] {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { main } from '../../server/src/cli/main';
 import { renderResult } from '../../server/src/cli/train';
 import { renderComparison } from '../../server/src/cli/compare';
-import type { RunResult } from '../../server/src/training/protocol';
+import { fakeResult } from './fakeResult';
 
 const ROOT = resolve(__dirname, '../..');
 /** What a terminal acts on: C0 but line feed and tab, DEL, C1 (U+009B, CSI, among them). */
@@ -126,27 +126,7 @@ test('train and compare (built binary): progress lines, result tables and run fo
   assertSafe(compare.stderr, 'compare stderr');
 });
 
-const result = (labels: readonly string[], confusion: number[][], model = 'Net'): RunResult =>
-  ({
-    runId: 'r1',
-    runDir: '/runs/r1',
-    model,
-    kind: 'neural',
-    status: 'completed',
-    backend: 'wasm',
-    metrics: {
-      accuracy: 0.5,
-      f1: 0.5,
-      perClass: labels.map((label, i) => ({ label, precision: 0.5, recall: 0.5, f1: 0.5, support: confusion[i].reduce((a, b) => a + b, 0) })),
-      confusion,
-    },
-    trainMs: 1000,
-    inferenceMsPerSample: 0.1,
-    sizeBytes: 1000,
-    params: { trainable: 10, nonTrainable: 0, total: 10 },
-    flops: 20,
-    epochsRun: 1,
-  }) as unknown as RunResult;
+const result = (labels: readonly string[], confusion: number[][], model = 'Net') => fakeResult(labels, confusion, model, 0.5);
 
 test('renderResult and renderComparison escape labels and names before aligning their columns', () => {
   const text = renderResult(result(['\x1b[2Ja', '\u009bb'], [[1, 2], [3, 4]]));

@@ -6,50 +6,24 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { COMMANDS } from '../../server/src/lsp/protocol';
 import { createFakeVscode, Uri, type FakeDocument } from './fakeVscode';
+import { activateExtension, manifestDefaults, ROOT, waitFor, type ActiveExtension } from './harness';
 
-const ROOT = resolve(__dirname, '../..');
 const SAMPLES = join(ROOT, 'samples');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const defaults = Object.fromEntries(Object.entries(manifest.contributes.configuration.properties as Record<string, { default?: unknown }>).map(([k, v]) => [k, v.default]));
-const fake = createFakeVscode({ configuration: defaults });
+const fake = createFakeVscode({ configuration: manifestDefaults() });
 
-interface Extension {
-  activate(context: unknown): Promise<void>;
-  deactivate(): Promise<void>;
-}
 interface TreeProvider {
   getChildren(node?: unknown): unknown[];
   getTreeItem(node: unknown): { label: string; description?: string; contextValue?: string; command?: { command: string } };
 }
 
-type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
-const loader = Module as unknown as { _load: Load };
-const originalLoad = loader._load;
-let extension: Extension;
+let active: ActiveExtension | undefined;
 let work: string;
-const context = {
-  subscriptions: [] as { dispose(): unknown }[],
-  extensionPath: ROOT,
-  extensionUri: Uri.file(ROOT),
-  extensionMode: 1,
-  asAbsolutePath: (p: string) => join(ROOT, p),
-};
 
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Pids of language servers this test process started (the extension forks them). */
 function serverPids(): number[] {
@@ -83,19 +57,12 @@ async function lastResult(): Promise<{ doc: FakeDocument; text: string }> {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client.js')) && existsSync(join(ROOT, 'dist/server.js')), 'build first: npm run build');
-  loader._load = function (request, parent, isMain) {
-    return request === 'vscode' ? fake.module : originalLoad.call(this, request, parent, isMain);
-  };
   work = mkdtempSync(join(tmpdir(), 'modelspec-client-'));
-  extension = require(join(ROOT, 'dist/client.js')) as Extension;
-  await extension.activate(context);
+  active = await activateExtension(fake);
 });
 
 after(async () => {
-  await extension?.deactivate();
-  for (const d of context.subscriptions) d.dispose();
-  loader._load = originalLoad;
+  await active?.dispose();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -317,6 +284,6 @@ test('Restart Language Server replaces the running server', async () => {
 
 test('deactivate shuts the server down', async () => {
   assert.equal(serverPids().length, 1);
-  await extension.deactivate();
+  await active!.extension.deactivate();
   await waitFor('the server to exit', () => serverPids().length === 0);
 });

@@ -4,53 +4,29 @@
 // command again with skipMemoryCheck; dismissing it sends nothing more.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import Module from 'node:module';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createFakeVscode, Uri } from './fakeVscode';
+import { activateExtension, manifestDefaults, ROOT, waitFor, type ActiveExtension } from './harness';
 
-const ROOT = resolve(__dirname, '../..');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const defaults = Object.fromEntries(Object.entries(manifest.contributes.configuration.properties as Record<string, { default?: unknown }>).map(([k, v]) => [k, v.default]));
 // TensorFlow.js on wasm, whatever Python this machine has: the refusal names its engine.
-const fake = createFakeVscode({ configuration: { ...defaults, 'modelspec.training.backend': 'wasm' } });
+const fake = createFakeVscode({ configuration: { ...manifestDefaults(), 'modelspec.training.backend': 'wasm' } });
 
-type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
-const loader = Module as unknown as { _load: Load };
-const originalLoad = loader._load;
-let extension: { activate(context: unknown): Promise<void>; deactivate(): Promise<void> };
+let active: ActiveExtension | undefined;
 let work: string;
 let uri: string;
-const context = { subscriptions: [] as { dispose(): unknown }[], extensionPath: ROOT, extensionUri: Uri.file(ROOT), extensionMode: 1, asAbsolutePath: (p: string) => join(ROOT, p) };
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client.js')) && existsSync(join(ROOT, 'dist/server.js')), 'build first: npm run build');
-  loader._load = function (request, parent, isMain) {
-    return request === 'vscode' ? fake.module : originalLoad.call(this, request, parent, isMain);
-  };
   // A copy, so that the run "Train anyway" starts is stored in a folder the test removes.
   work = mkdtempSync(join(tmpdir(), 'modelspec-client-memory-'));
   copyFileSync(join(ROOT, 'tests/training/fixtures/huge.model'), join(work, 'huge.model'));
   uri = Uri.file(join(work, 'huge.model')).toString();
-  extension = require(join(ROOT, 'dist/client.js'));
-  await extension.activate(context);
+  active = await activateExtension(fake);
 });
 
 after(async () => {
-  await extension?.deactivate();
-  for (const d of context.subscriptions) d.dispose();
-  loader._load = originalLoad;
+  await active?.dispose();
   rmSync(work, { recursive: true, force: true });
 });
 

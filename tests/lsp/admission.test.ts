@@ -23,10 +23,8 @@ after(async () => {
   rmSync(runsDir, { recursive: true, force: true });
 });
 
-const execute = <R>(command: string, args: Record<string, unknown>, workDoneToken?: string) =>
-  client.request<R>('workspace/executeCommand', { command, arguments: [{ uri: spec, ...args }], ...(workDoneToken ? { workDoneToken } : {}) });
-const runChanges = (model: string) =>
-  client.notifications.filter((n) => n.method === 'modelspec/runChanged' && (n.params as RunView).model === model).map((n) => n.params as RunView);
+const execute = <R>(command: string, args: Record<string, unknown>, workDoneToken?: string) => client.executeCommand<R>(spec, command, args, workDoneToken);
+const runChanges = (model: string) => client.runChanges(model);
 
 const HEADLINE = /^WideMLP needs about 2\.9\d TiB of memory to train with TensorFlow\.js, but this machine has [\d.]+ [KMGT]iB available \([\d.]+ [KMGT]iB in all\)\. Estimate 2\.91 TiB: activations 3\.81 MiB × batch 800,000 /;
 

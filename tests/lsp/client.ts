@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { RunView } from '../../server/src/lsp/protocol';
 import type { ClientCapabilities, InitializeResult, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -202,6 +203,16 @@ export class TestClient {
 
   request<R>(method: string, params: unknown): Promise<R> {
     return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
+  /** One of the server's commands on the spec at `uri` (`workspace/executeCommand`, one argument `{ uri, ...args }`). */
+  executeCommand<R>(uri: string, command: string, args: Record<string, unknown> = {}, workDoneToken?: string): Promise<R> {
+    return this.request<R>('workspace/executeCommand', { command, arguments: [{ uri, ...args }], ...(workDoneToken ? { workDoneToken } : {}) });
+  }
+
+  /** The `modelspec/runChanged` views of a model's runs so far, in arrival order. */
+  runChanges(model: string): RunView[] {
+    return this.notifications.filter((n) => n.method === 'modelspec/runChanged' && (n.params as RunView).model === model).map((n) => n.params as RunView);
   }
 
   async stop(): Promise<void> {

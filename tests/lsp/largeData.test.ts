@@ -4,38 +4,22 @@
 // come again with the whole file counted and the sample said.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { TestClient } from './client';
+import { bigSpec, writeBigCsv } from './bigCsv';
 
-const MB = 1024 * 1024;
 let dir: string;
 let client: TestClient;
 let rows = 0;
 
-/** Writes about `megabytes` MB of a 9-column numeric CSV (3 classes) in large blocks: a second or two. */
-function writeCsv(path: string, megabytes: number): void {
-  const lines: string[] = [];
-  for (let i = 0; i < 20_000; i++) lines.push(`${(i % 97) / 7},${(i * 13) % 101},${i % 11},${((i * 7) % 23) / 3},${i % 5},${(i * 3) % 17},${i % 31},${(i % 13) * 0.25},${i % 3}`);
-  const block = Buffer.from(lines.join('\n') + '\n');
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, 'a,b,c,d,e,f,g,h,label\n');
-    for (let written = 0; written < megabytes * MB; written += block.length) {
-      writeSync(fd, block);
-      rows += lines.length;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'modelspec-large-'));
-  writeCsv(join(dir, 'big.csv'), 200);
+  rows = writeBigCsv(join(dir, 'big.csv'), 200);
 });
 
 after(async () => {
@@ -43,7 +27,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const SPEC = 'dataset Big {\n  source: "big.csv"\n}\n\nmodel M {\n  data: Big\n  dense(16, activation: relu)\n  dense(3, activation: softmax)\n}\n';
+const SPEC = bigSpec('big.csv');
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
 const hoverText = async (uri: string, line: number, character: number) =>
   ((await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } }))?.contents as { value?: string } | undefined)?.value ?? '';

@@ -7,15 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunView } from '../../server/src/lsp/protocol';
 import { delay, fixtureUri, TestClient } from './client';
+import { alive } from '../processes';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids of a process's children (Linux). */
 function children(pid: number): number[] {

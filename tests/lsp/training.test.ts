@@ -23,10 +23,8 @@ after(async () => {
   rmSync(runsDir, { recursive: true, force: true });
 });
 
-const execute = <R>(command: string, args: Record<string, unknown>, workDoneToken?: string) =>
-  client.request<R>('workspace/executeCommand', { command, arguments: [{ uri: spec, ...args }], ...(workDoneToken ? { workDoneToken } : {}) });
-const runChanges = (model: string) =>
-  client.notifications.filter((n) => n.method === 'modelspec/runChanged' && (n.params as RunView).model === model).map((n) => n.params as RunView);
+const execute = <R>(command: string, args: Record<string, unknown>, workDoneToken?: string) => client.executeCommand<R>(spec, command, args, workDoneToken);
+const runChanges = (model: string) => client.runChanges(model);
 
 test('a neural model trains in the background with progress on the client’s token, and its run is stored', async () => {
   const view = await execute<RunView>('modelspec.server.train', { model: 'QuickMLP' }, 'quick-1');

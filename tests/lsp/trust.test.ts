@@ -42,8 +42,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
   return check();
 }
 
-const execute = <R>(client: TestClient, command: string, args: Record<string, unknown> = {}) =>
-  client.request<R>('workspace/executeCommand', { command, arguments: [{ uri: spec, ...args }] });
+const execute = <R>(client: TestClient, command: string, args: Record<string, unknown> = {}) => client.executeCommand<R>(spec, command, args);
 
 const runs = () => (existsSync(runsDir) ? readdirSync(runsDir) : []);
 

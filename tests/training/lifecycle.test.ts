@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { launchTrainer } from '../../server/src/training/launch';
 import { evaluated, type DoneMessage, type ErrorMessage, type FromTrainer, type TrainRequest } from '../../server/src/training/protocol';
 import { mulberry32 } from '../../server/src/util/random';
+import { alive } from '../processes';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -33,14 +34,6 @@ function generated(name: string, rows: number, features: number, label: (i: numb
 /** Ten random classes over 4,000 rows of 30 features: a 300-tree forest grows full-depth trees for tens of seconds. */
 const slowForest = () => generated('forest', 4000, 30, (i) => `c${i % 10}`, 'model SlowForest {\n  data: Data\n  random_forest(trees: 300, max_features: all)\n}');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(what: string, ms: number, check: () => boolean): Promise<void> {
   const deadline = Date.now() + ms;
