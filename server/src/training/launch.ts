@@ -97,7 +97,9 @@ export function launchTrainer(request: Omit<TrainRequest, 'v' | 'type'>, onMessa
     cancel(reason: StopReason = 'cancelled') {
       if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
       stopAsked = reason;
-      child.send({ v: PROTOCOL_VERSION, type: 'cancel', reason });
+      // A channel closing under a send (the trainer exiting) reports to this callback,
+      // not as the child's 'error', which would read as a failure to start.
+      if (child.connected) child.send({ v: PROTOCOL_VERSION, type: 'cancel', reason }, () => undefined);
       // A trainer that does not answer within 3 s is stuck in one long kernel: stop it, and
       // whatever it started, anyway.
       killTimer = setTimeout(stopGroup, NO_ANSWER_MS);
