@@ -153,7 +153,7 @@ export function mangle(sample: Sample, index: number, samples: readonly Sample[]
 /** Random sequences of the language's own tokens: what the parser sees least in the samples. */
 export function tokenSoup(index: number): string {
   const r = mulberry32(SEED ^ Math.imul(index + 7, 0x85ebca6b));
-  const pools = [PUNCTUATION, DIGITS, NAMES, HUGE, UNICODE, ['model M {', 'block B {', 'repeat 3 {', 'residual {', 'dataset D {', 'train {', 'input: [4]', 'compare M, M']];
+  const pools = [PUNCTUATION, DIGITS, NAMES, HUGE, UNICODE, ['model M {', 'block B {', 'repeat 3 {', 'residual {', 'dataset D {', 'train {', 'input: [4]', 'compare M, M', 'concat {', '{ }', 'if t != 1 {', '} else {', 'else', 'in_channels', 'in_shape[0]', '==', '<=', '>', 'and', 'or', 'not']];
   const parts: string[] = [];
   for (let n = 1 + int(r, 120); n > 0; n--) parts.push(pick(r, pools[int(r, pools.length)]), r() < 0.6 ? ' ' : '');
   return parts.join('');

@@ -1,4 +1,5 @@
 import type * as A from '../language/ast';
+import { nestedBodies } from '../language/ast';
 import type { DiagnosticSink } from './diagnostics';
 import { clip } from '../util/clip';
 
@@ -14,7 +15,7 @@ export function findBlockCycles(blocks: ReadonlyMap<string, A.BlockDecl>, diags:
   const callsIn = (items: readonly A.BodyItem[], out: A.LayerCall[] = []): A.LayerCall[] => {
     for (const item of items) {
       if (item.kind === 'layer' && blocks.has(item.name.name)) out.push(item);
-      else if (item.kind === 'repeat' || item.kind === 'residual') callsIn(item.body, out);
+      else for (const body of nestedBodies(item)) callsIn(body, out);
     }
     return out;
   };

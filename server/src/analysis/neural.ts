@@ -9,7 +9,7 @@ import { bindArgs, type BindContext, type BoundArgs } from './args';
 import type { DiagnosticSink } from './diagnostics';
 import type { LayerRow, Reference } from './model';
 import type { Reader } from './scope';
-import { EMPTY_ENV, evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
+import { describeValue, EMPTY_ENV, evaluate, evaluateArgs, type Env, type EvaluatedArg, type Value } from './values';
 import { clip } from '../util/clip';
 
 /** Beyond these, expansion stops with a size-overflow error instead of using unbounded time or memory. */
@@ -124,6 +124,12 @@ function walkItems(walk: Walk, items: readonly A.BodyItem[], env: Env, input: Sh
         break;
       case 'residual':
         shape = walkResidual(walk, item, env, shape, depth, site ?? item.range);
+        break;
+      case 'concat':
+        shape = walkConcat(walk, item, env, shape, depth, site ?? item.range);
+        break;
+      case 'if':
+        shape = walkIf(walk, item, env, shape, depth, site);
         break;
       default:
         walk.ctx.diags.add('misplaced-item', `A ${item.kind === 'train' ? 'train section' : 'setting'} cannot appear inside a block; move it to the model.`, item.range);
@@ -290,7 +296,7 @@ function expandBlock(walk: Walk, block: A.BlockDecl, call: A.LayerCall, env: Env
     walk.complete = false;
     return undefined;
   }
-  const bound = bindBlockArgs(block, call, env, ctx);
+  const bound = bindBlockArgs(block, call, env, input, ctx);
   if (!bound) {
     walk.complete = false;
     return undefined;
@@ -318,8 +324,22 @@ function valueText(v: Value): string {
   }
 }
 
+/**
+ * `in_channels` and `in_shape` read the shape of this use's input. An unknown input has
+ * already been reported where it became unknown, so they are then silent errors.
+ */
+function bindInputShape(env: Map<string, Value>, block: A.BlockDecl, range: Range, input: Shape | undefined): void {
+  const own = (name: string) => block.params.some((p) => p.name.name === name);
+  if (!own('in_channels')) {
+    env.set('in_channels', input && input.length ? { kind: 'number', value: input[input.length - 1], range } : { kind: 'error', range });
+  }
+  if (!own('in_shape')) {
+    env.set('in_shape', input ? { kind: 'list', items: input.map((value) => ({ kind: 'number' as const, value, range })), range } : { kind: 'error', range });
+  }
+}
+
 /** Binds a block's untyped parameters: positional, then named, then defaults (which may use earlier parameters). */
-function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: NeuralContext): { env: Env; written: readonly EvaluatedArg[] } | undefined {
+function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, input: Shape | undefined, ctx: NeuralContext): { env: Env; written: readonly EvaluatedArg[] } | undefined {
   const { diags } = ctx;
   const values = evaluateArgs(call.args, env, diags);
   const bound = new Map<string, Value>();
@@ -355,6 +375,8 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
     }
     bound.set(param.name.name, arg.value);
   }
+  // Defaults may read the input's shape too (`expand = in_channels * 6`).
+  bindInputShape(bound, block, call.range, input);
   for (const param of params) {
     if (bound.has(param.name.name)) continue;
     if (param.default) {
@@ -370,10 +392,10 @@ function bindBlockArgs(block: A.BlockDecl, call: A.LayerCall, env: Env, ctx: Neu
 function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
   const { diags } = walk.ctx;
   const count = evaluate(item.count, env, diags);
-  if (count.kind !== 'number' || !Number.isInteger(count.value) || count.value < 1) {
-    if (count.kind !== 'error') diags.add('argument-type', 'repeat needs a whole number of at least 1, e.g. `repeat 4 { ... }`.', item.count.range);
+  if (count.kind !== 'number' || !Number.isInteger(count.value) || count.value < 0) {
+    if (count.kind !== 'error') diags.add('argument-type', `repeat needs a whole number of copies, 0 or more (e.g. \`repeat 4 { ... }\`), not ${describeValue(count)}.`, item.count.range);
     walk.complete = false;
-    return undefined;
+    return unknownCount(walk, item, env, input, depth, site);
   }
   const n = count.value;
   if (n > 2 ** 40) {
@@ -383,6 +405,17 @@ function walkRepeat(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | und
   }
   const index = openGroup(walk, `repeat ${n}`, item.range, site, depth, input);
   return closeGroup(walk, index, repeatBody(walk, item, n, env, input, depth, site));
+}
+
+/**
+ * A repeat whose count is unknown still has its body checked once; when that body keeps
+ * the shape, so does the repeat, and the layers after it are still inferred (their sizes
+ * are exact, the model's totals are not: the copies are unknown).
+ */
+function unknownCount(walk: Walk, item: A.RepeatStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const index = openGroup(walk, 'repeat ?', item.range, site, depth, input);
+  const out = closeGroup(walk, index, walkItems(walk, item.body, env, input, depth + 1, site));
+  return sameShape(out, input) ? input : undefined;
 }
 
 function repeatBody(walk: Walk, item: A.RepeatStmt, n: number, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
@@ -441,6 +474,58 @@ function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {
   if (a === undefined || b === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function walkIf(walk: Walk, item: A.IfStmt, env: Env, input: Shape | undefined, depth: number, site: Range | undefined): Shape | undefined {
+  const { diags } = walk.ctx;
+  const condition = evaluate(item.condition, env, diags);
+  if (condition.kind !== 'bool') {
+    if (condition.kind !== 'error') diags.add('argument-type', `if needs a condition that is true or false (e.g. \`if stride == 1 { ... }\`), not ${describeValue(condition)}.`, item.condition.range);
+    walk.complete = false;
+    return undefined;
+  }
+  const body = condition.value ? item.body : item.elseBody;
+  return body ? walkItems(walk, body, env, input, depth, site) : input;
+}
+
+/** Paths are groups under the concat's group, so engines find each path's layers. */
+function walkConcat(walk: Walk, item: A.ConcatStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {
+  const index = openGroup(walk, 'concat', item.range, site, depth, input);
+  const outputs: (Shape | undefined)[] = [];
+  for (let k = 0; k < item.paths.length && !walk.overflow; k++) {
+    const path = item.paths[k];
+    const open = openGroup(walk, `path ${k + 1}`, path.range, site, depth + 1, input);
+    outputs.push(closeGroup(walk, open, walkItems(walk, path.body, env, input, depth + 2, site)));
+  }
+  return closeGroup(walk, index, joinPaths(walk, item, outputs));
+}
+
+function joinPaths(walk: Walk, item: A.ConcatStmt, outputs: readonly (Shape | undefined)[]): Shape | undefined {
+  if (item.paths.length === 0) {
+    walk.ctx.diags.add('concat-shape', 'concat needs at least one path: `concat { { layers } { layers } }` (`{ }` passes the input through).', item.keyword);
+    walk.complete = false;
+    return undefined;
+  }
+  if (outputs.length < item.paths.length || outputs.some((o) => o === undefined)) {
+    walk.complete = false;
+    return undefined;
+  }
+  const first = outputs[0]!;
+  let channels = 0;
+  for (let k = 0; k < outputs.length; k++) {
+    const out = outputs[k]!;
+    if (out.length !== first.length || out.length === 0 || out.some((d, axis) => axis < out.length - 1 && d !== first[axis])) {
+      walk.ctx.diags.add(
+        'concat-shape',
+        `Path ${k + 1} of this concat gives ${formatShape(out)} but path 1 gives ${formatShape(first)}; the paths must agree on every axis but the last, where they are joined.`,
+        item.paths[k].range,
+      );
+      walk.complete = false;
+      return undefined;
+    }
+    channels += out[out.length - 1];
+  }
+  return [...first.slice(0, -1), channels];
 }
 
 function walkResidual(walk: Walk, item: A.ResidualStmt, env: Env, input: Shape | undefined, depth: number, site: Range): Shape | undefined {

@@ -33,7 +33,12 @@ export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticSink): Value {
       return expr;
     case 'name': {
       const bound = env.get(expr.name);
-      return bound ?? { kind: 'ident', name: expr.name, range: expr.range };
+      if (bound) return bound;
+      if (INPUT_NAMES.has(expr.name)) {
+        diags.add('invalid-expression', `\`${expr.name}\` reads the shape of a block's input, so it is known only inside a block body.`, expr.range);
+        return { kind: 'error', range: expr.range };
+      }
+      return { kind: 'ident', name: expr.name, range: expr.range };
     }
     case 'list':
       return { kind: 'list', items: expr.items.map((e) => evaluate(e, env, diags)), range: expr.range };
@@ -45,8 +50,15 @@ export function evaluate(expr: A.Expr, env: Env, diags: DiagnosticSink): Value {
         args: evaluateArgs(expr.args, env, diags),
         range: expr.range,
       };
+    case 'index':
+      return evaluateIndex(expr, env, diags);
     case 'unary': {
       const v = evaluate(expr.operand, env, diags);
+      if (expr.op === 'not') {
+        if (v.kind === 'bool') return { kind: 'bool', value: !v.value, range: expr.range };
+        if (v.kind !== 'error') diags.add('invalid-expression', `'not' needs true or false, not ${describeValue(v)}.`, expr.range);
+        return { kind: 'error', range: expr.range };
+      }
       if (v.kind === 'number') return { kind: 'number', value: -v.value, range: expr.range };
       if (v.kind !== 'error') diags.add('invalid-expression', `'-' needs a number, not ${describeValue(v)}.`, expr.range);
       return { kind: 'error', range: expr.range };
@@ -81,6 +93,25 @@ function evaluateBinary(expr: A.BinaryExpr, env: Env, diags: DiagnosticSink): Va
 
 function combine(expr: A.BinaryExpr, l: Value, r: Value, diags: DiagnosticSink): Value {
   if (l.kind === 'error' || r.kind === 'error') return { kind: 'error', range: expr.range };
+  const op = expr.op;
+  if (op === 'and' || op === 'or') {
+    if (l.kind !== 'bool' || r.kind !== 'bool') {
+      diags.add('invalid-expression', `'${op}' needs true or false on both sides, not ${describeValue(l.kind !== 'bool' ? l : r)}.`, expr.range);
+      return { kind: 'error', range: expr.range };
+    }
+    return { kind: 'bool', value: op === 'and' ? l.value && r.value : l.value || r.value, range: expr.range };
+  }
+  if (op === '==' || op === '!=') {
+    const same = equalValues(l, r);
+    if (same === undefined) {
+      const name = l.kind === 'ident' ? l : r.kind === 'ident' ? r : undefined;
+      // A name compared with a number is most often a block parameter misspelt or used outside its block.
+      const hint = name ? ` (\`${clip(name.name)}\` is a plain name here, not a block parameter)` : '';
+      diags.add('invalid-expression', `'${op}' compares values of one kind, not ${describeValue(l)} and ${describeValue(r)}${hint}.`, expr.range);
+      return { kind: 'error', range: expr.range };
+    }
+    return { kind: 'bool', value: op === '==' ? same : !same, range: expr.range };
+  }
   if (l.kind !== 'number' || r.kind !== 'number') {
     diags.add('invalid-expression', `'${expr.op}' needs numbers on both sides, not ${describeValue(l.kind !== 'number' ? l : r)}.`, expr.range);
     return { kind: 'error', range: expr.range };
@@ -89,9 +120,55 @@ function combine(expr: A.BinaryExpr, l: Value, r: Value, diags: DiagnosticSink):
     diags.add('invalid-expression', 'Division by zero.', expr.range);
     return { kind: 'error', range: expr.range };
   }
-  const value =
-    expr.op === '+' ? l.value + r.value : expr.op === '-' ? l.value - r.value : expr.op === '*' ? l.value * r.value : l.value / r.value;
+  switch (op) {
+    case '<':
+      return { kind: 'bool', value: l.value < r.value, range: expr.range };
+    case '<=':
+      return { kind: 'bool', value: l.value <= r.value, range: expr.range };
+    case '>':
+      return { kind: 'bool', value: l.value > r.value, range: expr.range };
+    case '>=':
+      return { kind: 'bool', value: l.value >= r.value, range: expr.range };
+  }
+  const value = op === '+' ? l.value + r.value : op === '-' ? l.value - r.value : op === '*' ? l.value * r.value : l.value / r.value;
   return { kind: 'number', value, range: expr.range };
+}
+
+function evaluateIndex(expr: A.IndexExpr, env: Env, diags: DiagnosticSink): Value {
+  const list = evaluate(expr.target, env, diags);
+  const index = evaluate(expr.index, env, diags);
+  if (list.kind === 'error' || index.kind === 'error') return { kind: 'error', range: expr.range };
+  if (list.kind !== 'list') {
+    diags.add('invalid-expression', `Only a list can be indexed, not ${describeValue(list)}.`, expr.target.range);
+    return { kind: 'error', range: expr.range };
+  }
+  const n = list.items.length;
+  if (index.kind !== 'number' || !Number.isInteger(index.value) || index.value >= n || index.value < -n) {
+    const what = index.kind === 'number' ? `${index.value}` : describeValue(index);
+    diags.add('invalid-expression', `\`${clip(expr.target.name)}\` has ${n} item${n === 1 ? '' : 's'}: an index is a whole number from 0 to ${n - 1} (or -1 for the last), not ${what}.`, expr.index.range);
+    return { kind: 'error', range: expr.range };
+  }
+  const item = list.items[index.value < 0 ? n + index.value : index.value];
+  return item.kind === 'number' ? { kind: 'number', value: item.value, range: expr.range } : item;
+}
+
+/** Names a block body reads its input's shape by; a block parameter of the same name hides them. */
+export const INPUT_NAMES: ReadonlySet<string> = new Set(['in_channels', 'in_shape']);
+
+/** Equality of two values of one kind (an enum name equals its string), undefined when the kinds differ. */
+function equalValues(l: Value, r: Value): boolean | undefined {
+  const text = (v: Value) => (v.kind === 'ident' ? v.name : v.kind === 'string' ? v.value : undefined);
+  if (l.kind === 'number' && r.kind === 'number') return l.value === r.value;
+  if (l.kind === 'bool' && r.kind === 'bool') return l.value === r.value;
+  const a = text(l);
+  const b = text(r);
+  if (a !== undefined && b !== undefined) return a === b;
+  if (l.kind === 'list' && r.kind === 'list') {
+    if (l.items.length !== r.items.length) return false;
+    for (let i = 0; i < l.items.length; i++) if (equalValues(l.items[i], r.items[i]) !== true) return false;
+    return true;
+  }
+  return undefined;
 }
 
 export const NO_ARGS: readonly EvaluatedArg[] = [];

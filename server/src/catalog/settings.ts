@@ -87,6 +87,9 @@ export const RESIDUAL_ARGS: readonly ArgSpec[] = [
 export const STRUCTURE_DOCS: Readonly<Record<string, string>> = {
   repeat: '`repeat N { ... }` stacks its body N times, each copy with its own weights.',
   residual: '`residual { ... }` computes out = x + f(x). With `projection: true` the skip path is projected when f changes the shape.',
+  concat: '`concat { { ... } { ... } }` runs each path on the same input and joins their outputs on the last (channel) axis; `{ }` is the input itself. The paths must agree on every other axis.',
+  if: '`if condition { ... } else { ... }` keeps one branch, chosen while checking from block arguments and `in_channels`/`in_shape` (the shape of the block\'s input); conditions use `==` `!=` `<` `<=` `>` `>=`, `and`, `or`, `not`.',
+  else: '`else { ... }` is the branch an `if` keeps when its condition is false.',
   train: 'Training settings: optimizer, loss, batch_size, epochs, metrics, early_stopping, validation_split, seed.',
   block: '`block Name(param, param = default) { layers }` defines a reusable group of layers, used like a layer: `Name(64)`.',
   compare: '`compare A, B, C` trains the listed models on the same data and shows them side by side.',

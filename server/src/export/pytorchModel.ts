@@ -114,6 +114,7 @@ class TorchWriter {
       return this.layer(node.row);
     }
     if (row.name === 'residual') return this.residual(node);
+    if (row.name === 'concat') return this.concat(node);
     if (repeatCount(row) !== undefined) return this.repeat(node);
     return [{ code: 'nn.Sequential(', comment: this.where(row), children: this.sequence(node.children) }];
   }
@@ -180,6 +181,26 @@ class TorchWriter {
     const children: Item[] = [{ code: 'nn.Sequential(', children: branch }];
     if (projection) children.push({ code: `projection=${this.projection(projection)}` });
     return [{ code: 'Residual(', comment: this.where(row), children }];
+  }
+
+  /**
+   * Concat(path, …, dim): every path starts in the layout the concat's input is in and is
+   * brought back to one layout at its end, so the join is on the channel axis: dim 1 in
+   * channels-first, the last one in channels-last.
+   */
+  private concat(node: RowNode): Item[] {
+    const { row } = node;
+    this.helpers.add('Concat');
+    const entry = this.layout;
+    const rank = row.output?.length ?? row.input?.length ?? 0;
+    const children: Item[] = node.children.map((path) => {
+      this.layout = entry;
+      const items = this.sequence(path.children);
+      items.push(...this.convert(entry, rank));
+      return items.length ? { code: 'nn.Sequential(', children: items } : { code: 'nn.Identity()' };
+    });
+    children.push({ code: `dim=${this.layout === 'channels_first' ? 1 : -1}` });
+    return [{ code: 'Concat(', comment: this.where(row), children }];
   }
 
   private projection(row: LayerRow): string {

@@ -8,7 +8,7 @@ export interface Identifier {
   readonly range: Range;
 }
 
-export type Expr = NumberLit | StringLit | BoolLit | NameRef | ListExpr | CallExpr | BinaryExpr | UnaryExpr | ErrorExpr;
+export type Expr = NumberLit | StringLit | BoolLit | NameRef | ListExpr | CallExpr | IndexExpr | BinaryExpr | UnaryExpr | ErrorExpr;
 
 export interface NumberLit {
   readonly kind: 'number';
@@ -43,16 +43,26 @@ export interface CallExpr {
   readonly args: Argument[];
   readonly range: Range;
 }
+/** `in_shape[0]`: one item of a list, counted from 0 (negative from the end); `[` follows the name directly. */
+export interface IndexExpr {
+  readonly kind: 'index';
+  readonly target: NameRef;
+  readonly index: Expr;
+  readonly range: Range;
+}
 export interface BinaryExpr {
   readonly kind: 'binary';
-  readonly op: '+' | '-' | '*' | '/';
+  readonly op: BinaryOp;
   readonly left: Expr;
   readonly right: Expr;
   readonly range: Range;
 }
+export type ArithmeticOp = '+' | '-' | '*' | '/';
+export type ComparisonOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export type BinaryOp = ArithmeticOp | ComparisonOp | 'and' | 'or';
 export interface UnaryExpr {
   readonly kind: 'unary';
-  readonly op: '-';
+  readonly op: '-' | 'not';
   readonly operand: Expr;
   readonly range: Range;
 }
@@ -99,6 +109,31 @@ export interface ResidualStmt {
   readonly range: Range;
 }
 
+/** `concat { {path} {path} … }`: the paths read the same input; their outputs join on the last axis. */
+export interface ConcatStmt {
+  readonly kind: 'concat';
+  readonly keyword: Range;
+  readonly paths: ConcatPath[];
+  readonly range: Range;
+}
+
+/** One path of a concat, written `{ layers }`; `{ }` passes the input through. */
+export interface ConcatPath {
+  readonly body: BodyItem[];
+  readonly range: Range;
+}
+
+/** `if condition { … } else { … }`, decided while the model is checked, per block use. */
+export interface IfStmt {
+  readonly kind: 'if';
+  readonly keyword: Range;
+  readonly condition: Expr;
+  readonly body: BodyItem[];
+  readonly elseKeyword?: Range;
+  readonly elseBody?: BodyItem[];
+  readonly range: Range;
+}
+
 export interface TrainSection {
   readonly kind: 'train';
   readonly keyword: Range;
@@ -106,7 +141,7 @@ export interface TrainSection {
   readonly range: Range;
 }
 
-export type LayerItem = LayerCall | RepeatStmt | ResidualStmt;
+export type LayerItem = LayerCall | RepeatStmt | ResidualStmt | ConcatStmt | IfStmt;
 export type BodyItem = LayerItem | Property | TrainSection;
 
 export interface DatasetDecl {
@@ -157,3 +192,20 @@ export interface SourceFile {
   readonly errors: SyntaxError[];
   readonly lineCount: number;
 }
+
+/** The bodies nested in an item (a concat's paths, an if's branches), for walks that visit every layer written. */
+export function nestedBodies(item: BodyItem): readonly (readonly BodyItem[])[] {
+  switch (item.kind) {
+    case 'repeat':
+    case 'residual':
+      return [item.body];
+    case 'concat':
+      return item.paths.map((p) => p.body);
+    case 'if':
+      return item.elseBody ? [item.body, item.elseBody] : [item.body];
+    default:
+      return NO_BODIES;
+  }
+}
+
+const NO_BODIES: readonly (readonly BodyItem[])[] = [];

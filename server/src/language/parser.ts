@@ -1,7 +1,7 @@
 import type * as A from './ast';
 import { numberValue } from './lexer';
 import type { Position, Range } from './position';
-import { EOF, IDENT, NEWLINE, NUMBER, Scanner, STRING, type LexError } from './scanner';
+import { EOF, EQ_EQ, GREATER_EQ, IDENT, LESS_EQ, NEWLINE, NOT_EQ, NUMBER, Scanner, STRING, type LexError } from './scanner';
 import { clip } from '../util/clip';
 
 /**
@@ -26,6 +26,44 @@ const PLUS = 43;
 const MINUS = 45;
 const STAR = 42;
 const SLASH = 47;
+const LESS = 60;
+const GREATER = 62;
+
+/** Binding strength of binary operators; 0 for tokens that are not one. */
+function precedenceOf(kind: number, parser: { isWordAt(k: number, w: string): boolean }): number {
+  switch (kind) {
+    case PLUS:
+    case MINUS:
+      return 4;
+    case STAR:
+    case SLASH:
+      return 5;
+    case EQ_EQ:
+    case NOT_EQ:
+    case LESS:
+    case LESS_EQ:
+    case GREATER:
+    case GREATER_EQ:
+      return 3;
+    case IDENT:
+      return parser.isWordAt(0, 'and') ? 2 : parser.isWordAt(0, 'or') ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+const OP_TEXT: Record<number, A.BinaryOp> = {
+  [PLUS]: '+',
+  [MINUS]: '-',
+  [STAR]: '*',
+  [SLASH]: '/',
+  [EQ_EQ]: '==',
+  [NOT_EQ]: '!=',
+  [LESS]: '<',
+  [LESS_EQ]: '<=',
+  [GREATER]: '>',
+  [GREATER_EQ]: '>=',
+};
 
 /**
  * One top-level item as the parser met it: a declaration, or a stretch it could not read.
@@ -193,6 +231,11 @@ export class Parser {
   /** A name's or number's text, shared between its uses. */
   private word(j: number): string {
     return intern(this.s.text, this.s.starts[j], this.s.ends[j]);
+  }
+  /** Whether the token `k` ahead is the word `word`. */
+  isWordAt(k: number, word: string): boolean {
+    const j = this.ahead(k);
+    return this.s.kinds[j] === IDENT && this.isWord(j, word);
   }
   private isWord(j: number, word: string): boolean {
     const s = this.s;
@@ -376,6 +419,20 @@ export class Parser {
   }
 
   private parseBodyItems(open: number, what: string, onItem: (item: A.BodyItem) => void, layers: boolean): Position {
+    return this.parseBracedLoop(open, what, () => {
+      const before = this.i;
+      const item = this.parseBodyItem(layers);
+      if (item) onItem(item);
+      else this.recoverFrom(before);
+    });
+  }
+
+  /**
+   * Reads what stands between the '{' at `open` and its '}', calling `onItem` at the start of
+   * each line's content, and returns where the body ends. A body left open is reported as
+   * `This ${what} body is never closed`; nesting past MAX_DEPTH is reported and skipped.
+   */
+  private parseBracedLoop(open: number, what: string, onItem: (t: number) => void): Position {
     if (++this.depth > MAX_DEPTH) {
       this.error(`Nesting deeper than ${MAX_DEPTH} levels is not supported: flatten the structure.`, this.rangeOf(open), 'nesting-too-deep');
       this.skipToClosingBrace();
@@ -395,17 +452,17 @@ export class Parser {
           this.error(`This ${what} body is never closed: add '}' to match this '{'.`, this.rangeOf(open), 'unclosed-brace');
           return this.prevEnd();
         }
-        const before = this.i;
-        const item = this.parseBodyItem(layers);
-        if (item) onItem(item);
-        else {
-          this.recoverToNextLine();
-          if (this.i === before && !this.at(RBRACE) && !this.at(EOF)) this.next();
-        }
+        onItem(t);
       }
     } finally {
       this.depth--;
     }
+  }
+
+  /** After an item that could not be read from token `before`: skips to the next line, and past at least one token. */
+  private recoverFrom(before: number): void {
+    this.recoverToNextLine();
+    if (this.i === before && !this.at(RBRACE) && !this.at(EOF)) this.next();
   }
 
   private isDeclarationKeyword(t: number): boolean {
@@ -430,7 +487,7 @@ export class Parser {
     if (this.s.kinds[t] !== IDENT) {
       this.errorAtToken(
         layers
-          ? `Expected a layer, a setting (\`name: value\`), repeat, residual or train, found ${this.describe(t)}.`
+          ? `Expected a layer, a setting (\`name: value\`), repeat, residual, concat, if or train, found ${this.describe(t)}.`
           : `Expected a setting (\`name: value\`), found ${this.describe(t)}.`,
       );
       return undefined;
@@ -443,6 +500,12 @@ export class Parser {
     }
     if (this.isWord(t, 'repeat')) return this.parseRepeat();
     if (this.isWord(t, 'residual')) return this.parseResidual();
+    if (this.isWord(t, 'concat')) return this.parseConcat();
+    if (this.isWord(t, 'if')) return this.parseIf();
+    if (this.isWord(t, 'else')) {
+      this.errorAtToken('`else` must follow the `}` of an `if`: `if c { ... } else { ... }`.');
+      return undefined;
+    }
     if (after === LBRACE && this.isWord(t, 'train')) return this.parseTrain();
     return this.parseLayerCall();
   }
@@ -460,17 +523,20 @@ export class Parser {
   private expectLineEnd(): void {
     const kind = this.kind();
     if (kind === NEWLINE || kind === RBRACE || kind === EOF) return;
+    if (kind === COMMA && this.kind(1) === IDENT && this.kind(2) === COLON) {
+      // `epochs: 30, loss: mse`: the next setting is read as if on its own line, so neither is lost.
+      this.error('Settings go one per line: put each `name: value` on a line of its own.', this.rangeOf(this.next()), 'one-setting-per-line');
+      return;
+    }
     this.errorAtToken(`Expected the end of the line after this value, found ${this.describe(this.ahead(0))}.`);
     this.recoverToNextLine();
   }
 
   private parseRepeat(): A.RepeatStmt {
     const keyword = this.rangeOf(this.next());
-    const count = this.at(LBRACE)
-      ? (this.errorAtToken('Expected a count after `repeat`, e.g. `repeat 4 { ... }`.'), { kind: 'error' as const, range: keyword })
-      : this.parseExpr();
+    const count = this.parseExprBeforeBody(keyword, 'Expected a count after `repeat`, e.g. `repeat 4 { ... }`.');
     const body: A.BodyItem[] = [];
-    const end = this.parseBraced('repeat', (item) => this.layerOnly(item, body, 'repeat'), true);
+    const end = this.parseLayerBody('repeat', body);
     return { kind: 'repeat', keyword, count, body, range: { start: keyword.start, end } };
   }
 
@@ -478,8 +544,63 @@ export class Parser {
     const keyword = this.rangeOf(this.next());
     const args = this.at(LPAREN) ? this.parseArgs() : [];
     const body: A.BodyItem[] = [];
-    const end = this.parseBraced('residual', (item) => this.layerOnly(item, body, 'residual'), true);
+    const end = this.parseLayerBody('residual', body);
     return { kind: 'residual', keyword, args, body, range: { start: keyword.start, end } };
+  }
+
+  /** `concat { {path} {path} … }`: each path on a line of its own or several on one line. */
+  private parseConcat(): A.ConcatStmt {
+    const keyword = this.rangeOf(this.next());
+    const paths: A.ConcatPath[] = [];
+    const open = this.eat(LBRACE);
+    if (open < 0) {
+      this.errorAtToken(`Expected '{' after \`concat\`, holding one \`{ ... }\` per path, found ${this.describe(this.ahead(0))}.`);
+      return { kind: 'concat', keyword, paths, range: { start: keyword.start, end: this.prevEnd() } };
+    }
+    const end = this.parseBracedLoop(open, 'concat', (t) => {
+      if (this.s.kinds[t] !== LBRACE) {
+        this.errorAtToken(`Expected a path in braces, \`{ layers }\` (\`{ }\` passes the input through), found ${this.describe(t)}.`);
+        this.recoverFrom(this.i);
+        return;
+      }
+      const start = this.startOf(t);
+      const body: A.BodyItem[] = [];
+      const pathEnd = this.parseLayerBody('concat path', body);
+      paths.push({ body, range: { start, end: pathEnd } });
+    });
+    return { kind: 'concat', keyword, paths, range: { start: keyword.start, end } };
+  }
+
+  private parseIf(): A.IfStmt {
+    const keyword = this.rangeOf(this.next());
+    const condition = this.parseExprBeforeBody(keyword, 'Expected a condition after `if`, e.g. `if stride == 1 { ... }`.');
+    const body: A.BodyItem[] = [];
+    let end = this.parseLayerBody('if', body);
+    // `else` may open the next line, after the `}`.
+    const next = this.peekPastNewlines();
+    if (!(this.s.kinds[next] === IDENT && this.isWord(next, 'else'))) return { kind: 'if', keyword, condition, body, range: { start: keyword.start, end } };
+    this.skipNewlines();
+    const elseKeyword = this.rangeOf(this.next());
+    const elseBody: A.BodyItem[] = [];
+    if (this.isWordAt(0, 'if')) {
+      // `else if` is an if inside the else branch.
+      const nested = this.parseIf();
+      elseBody.push(nested);
+      end = nested.range.end;
+    } else end = this.parseLayerBody('else', elseBody);
+    return { kind: 'if', keyword, condition, body, elseKeyword, elseBody, range: { start: keyword.start, end } };
+  }
+
+  /** The expression after `keyword`; where the body's '{' follows at once, `missing` is reported and an error node stands in. */
+  private parseExprBeforeBody(keyword: Range, missing: string): A.Expr {
+    if (!this.at(LBRACE)) return this.parseExpr();
+    this.errorAtToken(missing);
+    return { kind: 'error', range: keyword };
+  }
+
+  /** A braced body of layers only (settings and train sections are reported), appended to `body`; returns where it ends. */
+  private parseLayerBody(what: string, body: A.BodyItem[]): Position {
+    return this.parseBraced(what, (item) => this.layerOnly(item, body, what), true);
   }
 
   private layerOnly(item: A.BodyItem, body: A.BodyItem[], what: string): void {
@@ -613,20 +734,33 @@ export class Parser {
   }
 
   /**
-   * Binary operators by precedence climbing, all left-associative: `*` and `/` (2) bind
-   * tighter than `+` and `-` (1). One function for both levels keeps a value's parse short.
+   * Binary operators by precedence climbing, all left-associative, loosest first: `or` (1),
+   * `and` (2), comparisons (3), `+` `-` (4), `*` `/` (5); `not` binds tighter than `and`
+   * and looser than comparisons. One function for all levels keeps a value's parse short.
    */
   private parseBinary(minPrecedence: number): A.Expr {
-    let left = this.parseUnary();
+    let left = minPrecedence <= 3 && this.isWordAt(0, 'not') ? this.parseNot() : this.parseUnary();
     for (;;) {
       const kind = this.kind();
-      const precedence = kind === PLUS || kind === MINUS ? 1 : kind === STAR || kind === SLASH ? 2 : 0;
+      const precedence = precedenceOf(kind, this);
       if (precedence < minPrecedence || precedence === 0) return left;
+      const op: A.BinaryOp = kind === IDENT ? (this.isWordAt(0, 'and') ? 'and' : 'or') : OP_TEXT[kind];
       this.next();
       const right = this.parseBinary(precedence + 1);
-      const op = kind === PLUS ? '+' : kind === MINUS ? '-' : kind === STAR ? '*' : '/';
       left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
     }
+  }
+
+  private parseNot(): A.Expr {
+    const keyword = this.rangeOf(this.next());
+    if (++this.depth > MAX_DEPTH) {
+      this.depth--;
+      this.error('Too many nested `not`s.', keyword, 'nesting-too-deep');
+      return { kind: 'error', range: keyword };
+    }
+    const operand = this.parseBinary(3);
+    this.depth--;
+    return { kind: 'unary', op: 'not', operand, range: { start: keyword.start, end: operand.range.end } };
   }
 
   private parseUnary(): A.Expr {
@@ -664,7 +798,21 @@ export class Parser {
           const args = this.parseArgs();
           return { kind: 'call', callee: { name, range }, args, range: { start: range.start, end: this.prevEnd() } };
         }
-        return { kind: 'name', name, range };
+        const target: A.NameRef = { kind: 'name', name, range };
+        const open = this.ahead(0);
+        // Only a `[` glued to the name indexes it: `in_shape[0]`.
+        if (this.s.kinds[open] !== LBRACKET || this.s.starts[open] !== this.s.ends[t]) return target;
+        this.next();
+        let index: A.Expr | undefined;
+        this.parseDelimited(RBRACKET, 'index', () => {
+          if (index) {
+            this.errorAtToken('An index is one number, e.g. `in_shape[0]`.');
+            return false;
+          }
+          index = this.parseExpr();
+          return index.kind !== 'error';
+        });
+        return { kind: 'index', target, index: index ?? { kind: 'error', range: this.rangeOf(open) }, range: { start: range.start, end: this.prevEnd() } };
       }
       case LBRACKET: {
         this.next();

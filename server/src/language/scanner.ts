@@ -14,6 +14,11 @@ export const NUMBER = 2;
 export const STRING = 3;
 export const NEWLINE = 4;
 export const EOF = 5;
+/** Two-character comparison operators. */
+export const EQ_EQ = 6;
+export const NOT_EQ = 7;
+export const LESS_EQ = 8;
+export const GREATER_EQ = 9;
 
 const KIND_NAMES: TokenKind[] = [];
 KIND_NAMES[IDENT] = 'ident';
@@ -21,7 +26,11 @@ KIND_NAMES[NUMBER] = 'number';
 KIND_NAMES[STRING] = 'string';
 KIND_NAMES[NEWLINE] = 'newline';
 KIND_NAMES[EOF] = 'eof';
-for (const ch of '()[]{},:=+-*/') KIND_NAMES[ch.charCodeAt(0)] = ch as TokenKind;
+KIND_NAMES[EQ_EQ] = '==';
+KIND_NAMES[NOT_EQ] = '!=';
+KIND_NAMES[LESS_EQ] = '<=';
+KIND_NAMES[GREATER_EQ] = '>=';
+for (const ch of '()[]{},:=+-*/<>') KIND_NAMES[ch.charCodeAt(0)] = ch as TokenKind;
 
 export function kindName(kind: number): TokenKind {
   return KIND_NAMES[kind];
@@ -36,7 +45,7 @@ for (let c = 65; c <= 90; c++) CLASS[c] = IDENT_START;
 for (let c = 97; c <= 122; c++) CLASS[c] = IDENT_START;
 CLASS[95] = IDENT_START;
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
-for (const ch of '()[]{},:=+-*/') CLASS[ch.charCodeAt(0)] = PUNCT;
+for (const ch of '()[]{},:=+-*/<>') CLASS[ch.charCodeAt(0)] = PUNCT;
 
 function isIdentPart(c: number): boolean {
   return c < 128 && (CLASS[c] & (IDENT_START | DIGIT)) !== 0;
@@ -166,6 +175,11 @@ export class Scanner {
       }
       if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
         i = this.blockComment(i);
+        continue;
+      }
+      if (text.charCodeAt(i + 1) === 61 /* = */ && (c === 61 || c === 33 /* ! */ || c === 60 /* < */ || c === 62 /* > */)) {
+        this.push(c === 61 ? EQ_EQ : c === 33 ? NOT_EQ : c === 60 ? LESS_EQ : GREATER_EQ, i, i + 2);
+        i += 2;
         continue;
       }
       if (cls === PUNCT) {

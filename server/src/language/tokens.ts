@@ -7,6 +7,7 @@ export type TokenKind =
   | 'newline'
   | '(' | ')' | '[' | ']' | '{' | '}'
   | ',' | ':' | '=' | '+' | '-' | '*' | '/'
+  | '<' | '>' | '==' | '!=' | '<=' | '>='
   | 'eof';
 
 export interface Token {
@@ -24,5 +25,5 @@ export interface Comment {
   readonly block: boolean;
 }
 
-export const KEYWORDS = ['dataset', 'block', 'model', 'compare', 'repeat', 'residual', 'train', 'true', 'false'] as const;
+export const KEYWORDS = ['dataset', 'block', 'model', 'compare', 'repeat', 'residual', 'concat', 'if', 'else', 'and', 'or', 'not', 'train', 'true', 'false'] as const;
 export const DECLARATION_KEYWORDS: ReadonlySet<string> = new Set(['dataset', 'block', 'model', 'compare']);

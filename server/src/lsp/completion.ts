@@ -122,6 +122,7 @@ function statementItems(ctx: CompletionContext, b: Items, container: Container, 
     case 'residual':
       layerItems(ctx, b, container, pos, false);
       return;
+    case 'concat':
     case 'unknown':
       return;
   }
@@ -159,6 +160,8 @@ function layerItems(ctx: CompletionContext, b: Items, container: Container, pos:
   }
   b.add({ label: 'repeat', kind: CompletionItemKind.Keyword, detail: 'repeat N { … }', documentation: md(STRUCTURE_DOCS.repeat), sortText: '2repeat' }, 'repeat ', 'repeat ${1:2} {\n  $0\n}');
   b.add({ label: 'residual', kind: CompletionItemKind.Keyword, detail: 'residual { … }', documentation: md(STRUCTURE_DOCS.residual), sortText: '2residual' }, 'residual ', 'residual {\n  $0\n}');
+  b.add({ label: 'concat', kind: CompletionItemKind.Keyword, detail: 'concat { {…} {…} }', documentation: md(STRUCTURE_DOCS.concat), sortText: '2concat' }, 'concat ', 'concat {\n  { $1 }\n  { $0 }\n}');
+  b.add({ label: 'if', kind: CompletionItemKind.Keyword, detail: 'if condition { … }', documentation: md(STRUCTURE_DOCS.if), sortText: '2if' }, 'if ', 'if ${1:condition} {\n  $0\n}');
 }
 
 /** Rank of the tensor flowing at `pos` in a model: the output of the last top-level item before it. */
@@ -339,7 +342,7 @@ function settingValueItems(ctx: CompletionContext, b: Items, section: Section, k
 function paramValueItems(ctx: CompletionContext, b: Items, p: Param, listed: readonly string[] | undefined, lead: string, sort: string): void {
   const spec = p.spec;
   if (!spec) return;
-  if (spec.type === 'enum' || (spec.type === 'enum_list' && listed !== undefined)) {
+  if (spec.type === 'enum' || spec.type === 'padding' || (spec.type === 'enum_list' && listed !== undefined)) {
     for (const v of spec.values ?? []) {
       if (listed?.includes(v)) continue;
       b.add({ label: v, kind: CompletionItemKind.EnumMember, detail: `${p.name}${v === p.defaultText ? ' (default)' : ''}`, sortText: `${sort}${v === p.defaultText ? '0' : '1'}${v}` }, lead + v);

@@ -21,6 +21,8 @@ export type Container =
   | { readonly kind: 'train' }
   | { readonly kind: 'repeat' }
   | { readonly kind: 'residual' }
+  /** Between a concat's paths, where only `{ ... }` goes. */
+  | { readonly kind: 'concat' }
   | { readonly kind: 'unknown' };
 
 export interface OpenCall {
@@ -158,6 +160,15 @@ function descend(items: readonly A.BodyItem[], frames: Frame[], fallback: { fram
   if (j < 0) return fallback;
   const item = items[j];
   const here = { frames, start: item.range.start };
+  if ((item.kind === 'concat' || item.kind === 'if') && comparePositions(pos, item.range.end) < 0) {
+    // A concat path and an if branch hold layers only, as a repeat body does.
+    if (item.kind === 'concat') {
+      const path = item.paths.find((p) => comparePositions(pos, p.range.start) > 0 && comparePositions(pos, p.range.end) < 0);
+      return path ? descend(path.body, [...frames, body({ kind: 'concat' }), body({ kind: 'repeat' })], here, pos) : here;
+    }
+    const inner = item.elseKeyword && comparePositions(pos, item.elseKeyword.end) >= 0 ? item.elseBody : item.body;
+    return inner ? descend(inner, [...frames, body({ kind: 'repeat' })], here, pos) : here;
+  }
   if ((item.kind === 'repeat' || item.kind === 'residual' || item.kind === 'train') && comparePositions(pos, item.range.end) < 0) {
     if (item.kind === 'train') {
       const k = lastStartingAtOrBefore(item.props, pos);
@@ -343,6 +354,9 @@ function containerFor(parent: BodyFrame): Container {
   }
   if (word === 'repeat') return { kind: 'repeat' };
   if (word === 'residual') return { kind: 'residual' };
+  if (word === 'concat') return { kind: 'concat' };
+  // A concat path and an if or else branch hold layers only, as a repeat body does.
+  if (word === 'if' || (parent.container.kind === 'concat' && first === undefined)) return { kind: 'repeat' };
   if (word === 'train' && parent.container.kind === 'model') return { kind: 'train' };
   return { kind: 'unknown' };
 }

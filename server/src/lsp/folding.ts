@@ -1,6 +1,7 @@
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/model';
 import type * as A from '../language/ast';
+import { nestedBodies } from '../language/ast';
 import type { Range } from '../language/position';
 
 /**
@@ -30,6 +31,9 @@ export function foldingRanges(analysis: Analysis, lineText: (line: number) => st
       } else if (item.kind === 'repeat' || item.kind === 'residual') {
         add(item.range);
         body(item.body);
+      } else if (item.kind === 'concat' || item.kind === 'if') {
+        add(item.range);
+        for (const nested of nestedBodies(item)) body(nested);
       } else if (item.args) {
         add(item.range);
         for (const a of item.args) exprs(a.value);

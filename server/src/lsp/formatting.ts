@@ -7,7 +7,7 @@ import type { Comment, Token } from '../language/tokens';
 const INDENT = '  ';
 const OPENERS = new Set(['(', '[', '{']);
 const CLOSERS = new Set([')', ']', '}']);
-const OPERATORS = new Set(['+', '-', '*', '/']);
+const OPERATORS = new Set(['+', '-', '*', '/', '==', '!=', '<', '<=', '>', '>=']);
 
 type Piece = { readonly kind: 'token'; readonly token: Token } | { readonly kind: 'comment'; readonly comment: Comment };
 
@@ -130,6 +130,8 @@ function gap(a: Piece, b: Piece, beforeA: Piece | undefined): string {
   if (ka === '(' || ka === '[') return '';
   if (ka === ',' || ka === ':') return ' ';
   if (kb === '(') return ka === 'ident' ? '' : ' ';
+  // A `[` glued to a name indexes it (`in_shape[0]`); a space would make it a list.
+  if (kb === '[' && ka === 'ident' && a.kind === 'token' && b.token.offset === a.token.offset + a.token.text.length) return '';
   if (isUnaryMinus(a, beforeA)) return '';
   return ' ';
 }

@@ -121,6 +121,15 @@ function inBody(items: readonly A.BodyItem[], section: Section, pos: Position): 
     case 'residual':
       if (containsPosition(item.keyword, pos)) return { kind: 'keyword', word: 'residual', range: item.keyword };
       return inArgs(item.args, { kind: 'residual', stmt: item }, pos) ?? inBody(item.body, section, pos);
+    case 'concat': {
+      if (containsPosition(item.keyword, pos)) return { kind: 'keyword', word: 'concat', range: item.keyword };
+      const path = item.paths.find((p) => containsPosition(p.range, pos));
+      return path ? inBody(path.body, section, pos) : undefined;
+    }
+    case 'if':
+      if (containsPosition(item.keyword, pos)) return { kind: 'keyword', word: 'if', range: item.keyword };
+      if (item.elseKeyword && containsPosition(item.elseKeyword, pos)) return { kind: 'keyword', word: 'else', range: item.elseKeyword };
+      return inBody(item.body, section, pos) ?? (item.elseBody ? inBody(item.elseBody, section, pos) : undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import { ErrorCodes, ResponseError, type Location, type Range as LspRange, type 
 import type { Analysis } from '../analysis/model';
 import { catalogEntry } from '../catalog/registry';
 import type * as A from '../language/ast';
+import { nestedBodies } from '../language/ast';
 import type { Position, Range } from '../language/position';
 import { KEYWORDS } from '../language/tokens';
 import { locate, rangeKey } from './locate';
@@ -58,7 +59,7 @@ export function occurrences(analysis: Analysis, decl: Named, includeDeclaration:
     for (const item of items) {
       if (item.kind === 'layer' && decl.kind === 'block' && item.name.name === name) add(item.name.range);
       else if (item.kind === 'property' && decl.kind === 'dataset' && item.key.name === 'data' && item.value.kind === 'name' && item.value.name === name) add(item.value.range);
-      else if (item.kind === 'repeat' || item.kind === 'residual') walk(item.body);
+      else for (const body of nestedBodies(item)) walk(body);
     }
   };
   for (const d of analysis.source.declarations) {

@@ -1,6 +1,7 @@
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/model';
 import { catalogEntry } from '../catalog/registry';
+import { INPUT_NAMES } from '../analysis/values';
 import type * as A from '../language/ast';
 import type { Range } from '../language/position';
 
@@ -42,12 +43,16 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         push(e.range, 'keyword');
         return;
       case 'name':
-        if (scope.params.has(e.name)) push(e.range, 'parameter');
+        if (scope.params.has(e.name) || INPUT_NAMES.has(e.name)) push(e.range, 'parameter');
         else if (scope.reference) push(e.range, 'struct');
         else push(e.range, 'enumMember');
         return;
       case 'list':
         for (const x of e.items) walkExpr(x, scope);
+        return;
+      case 'index':
+        walkExpr(e.target, scope);
+        walkExpr(e.index, scope);
         return;
       case 'call':
         // Calls in value position are always built-ins: optimizers, synthetic(), wrapped layers.
@@ -68,6 +73,7 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         return;
       }
       case 'unary':
+        if (e.op === 'not') keyword(e.range.start, 'not');
         walkExpr(e.operand, scope);
         return;
       case 'error':
@@ -105,6 +111,17 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
           push(item.keyword, 'keyword');
           walkArgs(item.args, scope);
           walkBody(item.body, scope);
+          break;
+        case 'concat':
+          push(item.keyword, 'keyword');
+          for (const path of item.paths) walkBody(path.body, scope);
+          break;
+        case 'if':
+          push(item.keyword, 'keyword');
+          walkExpr(item.condition, scope);
+          walkBody(item.body, scope);
+          if (item.elseKeyword) push(item.elseKeyword, 'keyword');
+          if (item.elseBody) walkBody(item.elseBody, scope);
           break;
         case 'layer':
           push(item.name.range, 'function', catalogEntry(item.name.name) ? LIBRARY : 0);

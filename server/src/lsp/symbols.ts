@@ -2,6 +2,7 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/model';
 import { formatShape } from '../catalog/common';
 import type * as A from '../language/ast';
+import { nestedBodies } from '../language/ast';
 import type { Range } from '../language/position';
 import { withSeparators } from '../util/format';
 import { rowsAt } from './locate';
@@ -44,6 +45,10 @@ function items(analysis: Analysis, body: readonly A.BodyItem[], shapes: boolean)
         return symbol('repeat', detail(item.range), SymbolKind.Array, item.range, item.keyword, items(analysis, item.body, shapes));
       case 'residual':
         return symbol('residual', detail(item.range), SymbolKind.Namespace, item.range, item.keyword, items(analysis, item.body, shapes));
+      case 'concat':
+        return symbol('concat', detail(item.range), SymbolKind.Namespace, item.range, item.keyword, item.paths.flatMap((p) => items(analysis, p.body, shapes)));
+      case 'if':
+        return symbol('if', '', SymbolKind.Namespace, item.range, item.keyword, nestedBodies(item).flatMap((b) => items(analysis, b, shapes)));
       case 'layer':
         return symbol(item.name.name || '(layer)', detail(item.range), SymbolKind.Method, item.range, item.name.range, []);
     }

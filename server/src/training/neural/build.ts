@@ -29,7 +29,8 @@ function lineOf(row: LayerRow): number {
 /**
  * Builds the tfjs model of a checked neural model from the rows the estimator resolved —
  * the same graph, layer for layer: each catalogue entry builds its own engine layer,
- * residuals become add(branch, skip or projection(skip)), and repeats the estimator
+ * residuals become add(branch, skip or projection(skip)), concats join their paths on the
+ * last axis, and repeats the estimator
  * collapsed into one row per layer are expanded into their copies. Every layer's output
  * shape is checked against the inferred one as the graph is wired.
  */
@@ -86,6 +87,7 @@ class Builder {
       return this.layer(row.entry, row, x);
     }
     if (row.name === 'residual') return this.residual(node, x);
+    if (row.name === 'concat') return this.concat(node, x);
     if (repeatCount(row) !== undefined) return this.repeat(node, x);
     this.checkCounts(node);
     return this.sequence(node.children, x);
@@ -121,6 +123,20 @@ class Builder {
     if (branch === skip) branch = this.tf.layers.activation({ name: this.unique('residual_identity'), activation: 'linear' }).apply(x) as EngineTensor;
     const add = this.tf.layers.add({ name: this.unique('residual_add') });
     return add.apply([branch, skip]) as EngineTensor;
+  }
+
+  /** Each path (a group row) reads x; their outputs join on the last axis. */
+  private concat(node: Node, x: EngineTensor): EngineTensor {
+    this.checkCounts(node);
+    const paths = node.children.map((path) => {
+      this.checkCounts(path);
+      const y = this.sequence(path.children, x);
+      // An empty path is x itself; as in a residual, tfjs must not see one tensor twice in a merge.
+      return y === x ? (this.tf.layers.activation({ name: this.unique('concat_identity'), activation: 'linear' }).apply(x) as EngineTensor) : y;
+    });
+    const y = paths.length === 1 ? paths[0] : (this.tf.layers.concatenate({ name: this.unique('concat'), axis: -1 }).apply(paths) as EngineTensor);
+    if (node.row.output) this.checkShape(y, node.row.output, `the concat on line ${lineOf(node.row)}`);
+    return y;
   }
 
   /** The skip-path projection the estimator counted: 1×1 convolution with the spatial stride, dense when nothing is strided. */
