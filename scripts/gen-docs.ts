@@ -13,7 +13,12 @@ const ROOT = join(__dirname, '..');
 function argTable(args: readonly ArgSpec[]): string {
   if (args.length === 0) return '_No arguments._\n';
   const rows = args.map((a) => {
-    const type = a.type === 'enum' || a.type === 'enum_list' ? `${a.type === 'enum_list' ? 'list of ' : ''}${(a.values ?? []).join(' \\| ')}` : a.type;
+    const type =
+      a.type === 'enum' || a.type === 'enum_list'
+        ? `${a.type === 'enum_list' ? 'list of ' : ''}${(a.values ?? []).join(' \\| ')}`
+        : a.type === 'padding'
+          ? [...(a.values ?? []), 'sizes'].join(' \\| ')
+          : a.type;
     const def = a.required ? '**required**' : a.default === undefined ? '—' : `\`${Array.isArray(a.default) ? `[${a.default.join(', ')}]` : String(a.default)}\``;
     const range = a.min !== undefined || a.max !== undefined ? describeRange(a) : '';
     return `| \`${a.name}\` | ${type} | ${def} | ${range} | ${a.doc.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`;

@@ -17,6 +17,7 @@ import type { NestedLayer } from '../../server/src/catalog/types';
 import { createNodeHost } from '../../server/src/data/nodeHost';
 import { projectFiles } from '../../server/src/export/project';
 import { pythonSections } from '../../server/src/export/pythonSources';
+import { INVERTED_RESIDUAL_BLOCKS } from './invertedResidual';
 import { runPython, torchPython } from './python';
 
 interface Case {
@@ -90,6 +91,24 @@ const CASES: readonly Case[] = [
   { name: 'avgpool1d same, symmetric', input: [10, 3], body: 'avgpool1d(3, stride: 1, padding: same)', constant: 3 },
   { name: 'avgpool1d same, asymmetric', input: [9, 3], body: 'avgpool1d(2, padding: same)', constant: 3 },
   { name: 'pools after conv1d', input: [12, 3], body: 'conv1d(4, kernel: 3, padding: same)\nmaxpool1d(2, padding: same)\navgpool1d(2)' },
+  // explicit padding (PyTorch's padding=p) and zero-padding layers
+  { name: 'conv2d padding 2 stride 4 (AlexNet stem)', input: [23, 23, 3], body: 'conv2d(4, kernel: 11, stride: 4, padding: 2, activation: relu)' },
+  { name: 'conv2d padding [h, w], strided, and dilated with groups', input: [9, 8, 4], body: 'conv2d(4, kernel: [3, 5], stride: 2, padding: [1, 2])\nconv2d(4, kernel: 3, dilation: 2, padding: 2, groups: 2, use_bias: false)' },
+  { name: 'conv1d padding 2 strided', input: [11, 3], body: 'conv1d(5, kernel: 5, stride: 2, padding: 2)\nconv1d(5, kernel: 3, padding: 1, dilation: 2)' },
+  { name: 'depthwise and separable with explicit padding', input: [8, 8, 3], body: 'depthwise_conv2d(kernel: 3, stride: 2, padding: 1, depth_multiplier: 2)\nseparable_conv2d(4, kernel: 3, padding: [1, 0])' },
+  { name: 'maxpool2d padding 1 stride 2 (ResNet stem)', input: [9, 9, 2], body: 'maxpool2d(3, stride: 2, padding: 1)', constant: -1 },
+  { name: 'maxpool2d padding [h, w]', input: [7, 6, 2], body: 'maxpool2d([3, 2], stride: [2, 1], padding: [1, 1])', constant: -1 },
+  { name: 'avgpool2d padding 1 (counts the pads, as PyTorch by default)', input: [6, 6, 2], body: 'avgpool2d(3, stride: 1, padding: 1)' },
+  { name: 'maxpool1d and avgpool1d padding 1', input: [10, 3], body: 'maxpool1d(3, stride: 2, padding: 1)\navgpool1d(2, stride: 1, padding: 1)' },
+  { name: 'maxpool1d padding 1 on a constant', input: [9, 3], body: 'maxpool1d(2, padding: 1)', constant: -1 },
+  { name: 'ResNet stem and a strided residual, written as torchvision pads them', input: [16, 16, 3], body: 'conv2d(8, kernel: 7, stride: 2, padding: 3, use_bias: false)\nbatchnorm\nrelu\nmaxpool2d(3, stride: 2, padding: 1)\nresidual(projection: true, projection_bias: false, projection_batchnorm: true) {\n  conv2d(16, kernel: 3, stride: 2, padding: 1, use_bias: false)\n  batchnorm\n  relu\n  conv2d(16, kernel: 3, padding: 1, use_bias: false)\n  batchnorm\n}\nrelu' },
+  { name: 'zero_padding2d every form', input: [5, 4, 2], body: 'zero_padding2d(1)\nzero_padding2d([2, 0])\nzero_padding2d([[1, 0], [0, 3]])\nconv2d(3, kernel: 3)' },
+  { name: 'zero_padding1d both forms', input: [6, 2], body: 'zero_padding1d(2)\nzero_padding1d([0, 3])\nconv1d(3, kernel: 3)' },
+  // adaptive pools
+  { name: 'adaptive_avgpool2d to 6×6 (AlexNet), windows overlapping', input: [13, 13, 2], body: 'adaptive_avgpool2d([6, 6])', constant: 3 },
+  { name: 'adaptive_maxpool2d larger than its input on one axis', input: [7, 4, 2], body: 'adaptive_maxpool2d([3, 5])', constant: -1 },
+  { name: 'adaptive_avgpool2d dividing the input, then a classifier', input: [8, 8, 3], body: 'conv2d(4, kernel: 1)\nadaptive_avgpool2d(2)\nflatten\ndense(3, activation: softmax)', softmax: true },
+  { name: 'adaptive_avgpool1d and adaptive_maxpool1d', input: [10, 3], body: 'adaptive_avgpool1d(4)\nadaptive_maxpool1d(5)', constant: 3 },
   // global pools
   { name: 'global_avgpool on an image', input: [4, 5, 3], body: 'global_avgpool', constant: 3 },
   { name: 'global_maxpool on an image after conv2d', input: [6, 6, 3], body: 'conv2d(4, kernel: 3)\nglobal_maxpool' },
@@ -107,6 +126,9 @@ const CASES: readonly Case[] = [
   { name: 'lstm return_sequences, stacked', input: [7, 4], body: 'lstm(8, return_sequences: true)\nlstm(5)' },
   { name: 'gru', input: [7, 4], body: 'gru(6)' },
   { name: 'gru return_sequences', input: [7, 4], body: 'gru(6, return_sequences: true)' },
+  { name: 'gru reset_after: false (ResetBeforeGRU)', input: [7, 4], body: 'gru(6, reset_after: false)' },
+  { name: 'gru reset_after: false, return_sequences, stacked on a reset-after gru', input: [7, 4], body: 'gru(5, return_sequences: true)\ngru(3, return_sequences: true, reset_after: false)' },
+  { name: 'bidirectional gru reset_after: false, ave and concat', input: [6, 3], body: 'bidirectional(gru(4, return_sequences: true, reset_after: false), merge_mode: ave)\nbidirectional(gru(3, reset_after: false))' },
   { name: 'lstm after conv1d', input: [12, 3], body: 'conv1d(4, kernel: 3)\nlstm(6)' },
   { name: 'bidirectional lstm concat', input: [6, 3], body: 'bidirectional(lstm(4))' },
   { name: 'bidirectional gru sum, return_sequences', input: [6, 3], body: 'bidirectional(gru(4, return_sequences: true), merge_mode: sum)' },
@@ -123,6 +145,11 @@ const CASES: readonly Case[] = [
   { name: 'transformer_block post relu', input: [5, 8], body: 'transformer_block(heads: 2, ff: 12, norm: post, activation: relu, dropout: 0)' },
   { name: 'transformer_block causal key_dim', input: [6, 8], body: 'transformer_block(heads: 3, ff: 16, key_dim: 5, causal: true)' },
   { name: 'transformer_block on tokens', input: [9], tokens: 40, body: 'embedding(40, 12)\npositional_embedding(9)\ntransformer_block(heads: 3, ff: 24, causal: true)\nlayernorm\ndense(40, tied: true, activation: softmax)', softmax: true },
+  // tokens: class token, one position, segment embeddings
+  { name: 'class_token, positions, take_token', input: [5, 8], body: 'class_token\npositional_embedding(6)\ntake_token(0)' },
+  { name: 'take_token from the end', input: [5, 6], body: 'dense(4)\ntake_token(-2)' },
+  { name: 'BERT-style encoder with token_type_embedding and a pooler', input: [6], tokens: 20, body: 'embedding(20, 8)\npositional_embedding(6)\ntoken_type_embedding(types: 2)\nlayernorm\ntransformer_block(heads: 2, ff: 16, norm: post)\ntake_token(0)\ndense(8, activation: tanh)' },
+  { name: 'ViT-style patches, class token, read-out', input: [8, 8, 3], classes: 3, body: 'conv2d(8, kernel: 4, stride: 4)\nreshape([4, 8])\nclass_token\npositional_embedding(5)\ntransformer_block(heads: 2, ff: 16)\nlayernorm\ntake_token\ndense(3, activation: softmax)', softmax: true },
   // normalisation
   { name: 'batchnorm on a vector', input: [6], body: 'batchnorm' },
   { name: 'batchnorm on a sequence', input: [5, 4], body: 'batchnorm(momentum: 0.9, epsilon: 1e-5)' },
@@ -194,6 +221,19 @@ const CASES: readonly Case[] = [
     ].join('\n'),
     body: 'ConvBN(4, kernel: 5, stride: 2)\nrelu\nStage(4, 2, 1)\nStage(8, 3, 2)\nglobal_avgpool\ndense(5, activation: softmax)',
     softmax: true,
+  },
+  // concat, if, in_channels and repeat 0
+  { name: 'concat of convolution paths and the input on an image (channels first inside)', input: [6, 6, 3], body: 'concat {\n  { conv2d(4, kernel: 1) relu }\n  { conv2d(2, kernel: 3, padding: same) }\n  { }\n}\nconv2d(5, kernel: 1)' },
+  { name: 'concat on a vector, one path a dense stack', input: [5], body: 'concat {\n  { dense(3) dense(2) }\n  { }\n}\ndense(4, activation: softmax)', softmax: true },
+  { name: 'concat on a sequence mixing channels-first and channels-last paths', input: [7, 3], body: 'concat {\n  { conv1d(4, kernel: 3, padding: same) }\n  { dense(2) }\n}\nlstm(3)' },
+  { name: 'concat whose paths flatten', input: [4, 4, 2], body: 'concat {\n  { conv2d(2, kernel: 1) flatten }\n  { flatten }\n}' },
+  { name: 'repeat of 70 shape-keeping concats (collapsed), on an image', input: [4, 4, 4], body: 'repeat 70 {\n  concat {\n    { conv2d(2, kernel: 1) }\n    { conv2d(2, kernel: 3, padding: same) }\n  }\n}' },
+  { name: 'repeated concat of a growing input (DenseNet-style)', input: [5, 5, 4], body: 'conv2d(4, kernel: 1)\nrepeat 3 {\n  concat {\n    { }\n    { batchnorm relu conv2d(2, kernel: 3, padding: same, use_bias: false) }\n  }\n}\nglobal_avgpool' },
+  {
+    name: 'blocks reading in_channels, with if and repeat 0 (MobileNetV2-style)',
+    input: [8, 8, 3],
+    blocks: INVERTED_RESIDUAL_BLOCKS,
+    body: 'conv2d(4, kernel: 3, padding: same)\nStage(1, 4, 1, 1)\nStage(2, 6, 2, 2)\nglobal_avgpool',
   },
 ];
 

@@ -1,6 +1,8 @@
 import {
+  acceptedPadding,
   activationArg,
   checkRank,
+  explicitPads,
   formatShape,
   formatSize,
   imageReshapeHint,
@@ -9,8 +11,11 @@ import {
   paddingArg,
   slideWindow,
   useBiasArg,
+  windowPadding,
+  type WindowPadding,
 } from './common';
 import { engineActivation, type BuildContext, type ConvSpec, type EngineLayer } from './engine';
+import { padThen } from './padding';
 import { padOrder, py, pyCall, pyPair, symmetric, torchActivation, windowPads, type TorchContext, type TorchForm } from './torch';
 import type { ArgSpec, InferContext, LayerEntry, Shape } from './types';
 
@@ -116,7 +121,8 @@ function conv2dRankFix(layer: string, input: Shape): string {
 function slide2d(ctx: InferContext, layer: string, kernel: [number, number], stride: [number, number], dilation: [number, number]): number[] | undefined {
   const [h, w] = ctx.input;
   checkStrideDilation(ctx, layer, stride, dilation);
-  return slideWindow(ctx, { layer, arg: 'kernel', input: [h, w], window: kernel, stride, dilation, padding: ctx.args.padding as string });
+  const padding = windowPadding(ctx, layer, 2);
+  return padding && slideWindow(ctx, { layer, arg: 'kernel', input: [h, w], window: kernel, stride, dilation, padding });
 }
 
 function tooWide(ctx: InferContext, layer: string, channels: bigint): boolean {
@@ -145,11 +151,16 @@ function needsCustomConv(groups: number, dilation: readonly number[]): boolean {
  */
 function buildConv(b: BuildContext, rank: 1 | 2, kernel: [number, number], stride: [number, number], dilation: [number, number]): EngineLayer {
   const { tf, args } = b;
+  const { mode, pads } = enginePadding(args.padding, rank);
+  if (args.padding !== mode) {
+    const layer = buildConv({ ...b, args: { ...args, padding: mode } }, rank, kernel, stride, dilation);
+    return pads ? padThen(b, pads, 'zero', layer) : layer;
+  }
   if (needsCustomConv(args.groups as number, rank === 1 ? [dilation[1]] : dilation)) return customConv(b, 'conv', rank, kernel, stride, dilation);
   const config = {
     name: b.name,
     filters: args.filters as number,
-    padding: args.padding as 'valid' | 'same',
+    padding: mode,
     activation: engineActivation(args.activation),
     useBias: args.use_bias as boolean,
   };
@@ -159,6 +170,11 @@ function buildConv(b: BuildContext, rank: 1 | 2, kernel: [number, number], strid
 /** depthwise_conv2d and separable_conv2d: tfjs layers, or ours where tfjs cannot train them (dilation). */
 function buildDepthwise(b: BuildContext, mode: 'depthwise' | 'separable'): EngineLayer {
   const { tf, args } = b;
+  const padding = enginePadding(args.padding, 2);
+  if (args.padding !== padding.mode) {
+    const layer = buildDepthwise({ ...b, args: { ...args, padding: padding.mode } }, mode);
+    return padding.pads ? padThen(b, padding.pads, 'zero', layer) : layer;
+  }
   const kernel = intPair(args.kernel, [1, 1]);
   const stride = intPair(args.stride, [1, 1]);
   const dilation = intPair(args.dilation, [1, 1]);
@@ -167,12 +183,24 @@ function buildDepthwise(b: BuildContext, mode: 'depthwise' | 'separable'): Engin
     name: b.name,
     kernelSize: kernel,
     strides: stride,
-    padding: args.padding as 'valid' | 'same',
+    padding: padding.mode,
     depthMultiplier: args.depth_multiplier as number,
     activation: engineActivation(args.activation),
     useBias: args.use_bias as boolean,
   };
   return mode === 'depthwise' ? tf.layers.depthwiseConv2d(config) : tf.layers.separableConv2d({ ...config, filters: args.filters as number });
+}
+
+/**
+ * Explicit padding trains as a zero-padding layer and then the same window op with `valid`:
+ * the PyTorch convolution with `padding=p` pads with zeros on both sides just so. The layers
+ * themselves only ever see `valid` or `same` (a number would reach tfjs as a pad of its own).
+ */
+function enginePadding(value: unknown, rank: 1 | 2): { mode: 'valid' | 'same'; pads?: [number, number][] } {
+  const padding = acceptedPadding(value as WindowPadding, rank);
+  if (typeof padding === 'string') return { mode: padding };
+  const pads = explicitPads(padding)!;
+  return pads.some(([a]) => a > 0) ? { mode: 'valid', pads } : { mode: 'valid' };
 }
 
 function customConv(b: BuildContext, mode: ConvSpec['mode'], rank: 1 | 2, kernel: [number, number], strides: [number, number], dilation: [number, number]): EngineLayer {
@@ -204,7 +232,7 @@ function torchConv(t: TorchContext, mode: 'conv' | 'depthwise' | 'separable', ke
   const { args, input, output } = t;
   const rank = kernel.length;
   const channels = input[input.length - 1];
-  const pads = windowPads(args.padding, input.slice(0, rank), kernel, stride, dilation);
+  const pads = explicitPads(acceptedPadding(args.padding, rank === 1 ? 1 : 2)) ?? windowPads(args.padding, input.slice(0, rank), kernel, stride, dilation);
   const even = symmetric(pads);
   const modules: string[] = [];
   if (!even) modules.push(rank === 1 ? `nn.ConstantPad1d(${py(padOrder(pads))}, 0.0)` : `nn.ZeroPad2d(${py(padOrder(pads))})`);
@@ -240,12 +268,13 @@ export const conv1d: LayerEntry = {
   summary: 'Convolution along the time axis of a [T, C] sequence.',
   doc: [
     'Slides `filters` kernels of length `kernel` along the time axis of a sequence: `[T, C]` → `[T_out, filters]`.',
-    'T_out = floor((T − ((kernel−1)·dilation+1)) / stride) + 1 with `padding: valid`, ceil(T / stride) with `padding: same`.',
+    'T_out = floor((T + 2p − ((kernel−1)·dilation+1)) / stride) + 1 with `padding: p` (p zeros on each side; `valid` is p = 0), ceil(T / stride) with `padding: same`.',
     'With `groups: g`, channels and filters are split into g groups convolved independently.',
     '',
     '**Params**: kernel·(C/groups)·filters (+ filters with `use_bias`).',
     '**MACs**: T_out·filters·kernel·C/groups.',
-    "**PyTorch**: `nn.Conv1d(C, filters, kernel, stride, padding, dilation, groups)` on channels-first `[C, T]`; TensorFlow's `same` padding is written out, with an `nn.ConstantPad1d` first when it splits unevenly (the odd step at the end).",
+    "**PyTorch**: `nn.Conv1d(C, filters, kernel, stride, padding, dilation, groups)` on channels-first `[C, T]`; an explicit `padding: p` is PyTorch's `padding=p`; TensorFlow's `same` padding is written out, with an `nn.ConstantPad1d` first when it splits unevenly (the odd step at the end).",
+    '**Engine**: explicit padding trains as a zero-padding layer followed by the `valid` convolution, the same numbers.',
   ].join('\n'),
   args: [filtersArg, kernel1d, stride1d, paddingArg, dilation1d, groupsArg, activationArg, useBiasArg],
   inputRanks: [2],
@@ -265,7 +294,8 @@ export const conv1d: LayerEntry = {
     const dilation = args.dilation as number;
     const groups = args.groups as number;
     checkStrideDilation(ctx, 'conv1d', [stride], [dilation]);
-    const out = slideWindow(ctx, { layer: 'conv1d', arg: 'kernel', input: [steps], window: [kernel], stride: [stride], dilation: [dilation], padding: args.padding as string });
+    const padding = windowPadding(ctx, 'conv1d', 1);
+    const out = padding && slideWindow(ctx, { layer: 'conv1d', arg: 'kernel', input: [steps], window: [kernel], stride: [stride], dilation: [dilation], padding });
     if (!checkGroups(ctx, 'conv1d', channels, filters, groups) || !out) return undefined;
     const perFilter = BigInt(kernel) * BigInt(channels / groups);
     return {
@@ -289,12 +319,13 @@ export const conv2d: LayerEntry = {
   summary: '2-D convolution over an [H, W, C] image.',
   doc: [
     'Slides `filters` kernels of size K_h×K_w over the height and width of an image: `[H, W, C]` → `[H_out, W_out, filters]`.',
-    'Per axis: out = floor((in − ((k−1)·dilation+1)) / stride) + 1 with `padding: valid`, ceil(in / stride) with `padding: same`.',
+    'Per axis: out = floor((in + 2p − ((k−1)·dilation+1)) / stride) + 1 with `padding: p` or `[p_h, p_w]` (p zeros on each side, as torchvision writes `padding=2`; `valid` is p = 0), ceil(in / stride) with `padding: same`.',
     'With `groups: g`, channels and filters are split into g groups convolved independently (g = C is a depthwise convolution).',
     '',
     '**Params**: K_h·K_w·(C/groups)·filters (+ filters with `use_bias`).',
     '**MACs**: H_out·W_out·filters·K_h·K_w·C/groups.',
-    "**PyTorch**: `nn.Conv2d(C, filters, kernel, stride, padding, dilation, groups)` on channels-first `[C, H, W]`; TensorFlow's `same` padding is written out, with an `nn.ZeroPad2d` first when it splits unevenly (strided convolutions: the odd row and column at the bottom and right).",
+    "**PyTorch**: `nn.Conv2d(C, filters, kernel, stride, padding, dilation, groups)` on channels-first `[C, H, W]`; an explicit `padding: p` is PyTorch's `padding=p`; TensorFlow's `same` padding is written out, with an `nn.ZeroPad2d` first when it splits unevenly (strided convolutions: the odd row and column at the bottom and right).",
+    '**Engine**: explicit padding trains as `zeroPadding2d` followed by the `valid` convolution, the same numbers.',
   ].join('\n'),
   args: [filtersArg, kernel2d, stride2d, paddingArg, dilation2d, groupsArg, activationArg, useBiasArg],
   inputRanks: [3],
@@ -329,7 +360,7 @@ export const depthwise_conv2d: LayerEntry = {
   summary: 'Convolves each input channel with its own kernel(s), without mixing channels.',
   doc: [
     'Applies `depth_multiplier` separate K_h×K_w kernels to each input channel: `[H, W, C]` → `[H_out, W_out, C·depth_multiplier]`.',
-    'Spatial sizes follow the conv2d rule: floor((in − ((k−1)·dilation+1)) / stride) + 1 with `padding: valid`, ceil(in / stride) with `padding: same`.',
+    'Spatial sizes follow the conv2d rule: floor((in + 2p − ((k−1)·dilation+1)) / stride) + 1 with `padding: p` or `[p_h, p_w]` (`valid` is p = 0), ceil(in / stride) with `padding: same`.',
     '',
     '**Params**: K_h·K_w·C·depth_multiplier (+ C·depth_multiplier with `use_bias`).',
     '**MACs**: H_out·W_out·C·depth_multiplier·K_h·K_w.',

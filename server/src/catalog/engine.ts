@@ -90,6 +90,18 @@ export interface CustomLayers {
   tiedOutput(embedding: tfTypes.layers.Layer, x: EngineTensor): EngineTensor;
   /** A learned vector added along the last axis. */
   bias(spec: { readonly name: string }): tfTypes.layers.Layer;
+  /** A GRU with the reset gate after the recurrent product and two bias vectors (Keras's reset_after: true, PyTorch's nn.GRU): tfjs's RNN layer around a custom cell. */
+  resetAfterGRU(spec: { readonly name: string; readonly units: number; readonly returnSequences: boolean }): tfTypes.layers.Layer;
+  /** A learned d-vector put in front of a [T, d] sequence: [T+1, d]. */
+  classToken(spec: { readonly name: string }): tfTypes.layers.Layer;
+  /** One position of a [T, d] sequence, negative from the end: [d]. */
+  takeToken(spec: { readonly name: string; readonly index: number }): tfTypes.layers.Layer;
+  /** A [types, d] table whose row 0 is added to every position (every token has type 0). */
+  tokenTypeEmbedding(spec: { readonly name: string; readonly types: number }): tfTypes.layers.Layer;
+  /** Constant padding of the spatial axes, [before, after] each: zeros, or −∞ (`min`) before a max pool. */
+  pad(spec: { readonly name: string; readonly pads: readonly (readonly [number, number])[]; readonly fill: 'zero' | 'min' }): tfTypes.layers.Layer;
+  /** PyTorch's adaptive pooling to `size` per spatial axis: window i spans [floor(i·in/out), ceil((i+1)·in/out)). */
+  adaptivePool(spec: { readonly name: string; readonly reduction: 'avg' | 'max'; readonly size: readonly number[] }): tfTypes.layers.Layer;
 }
 
 type Activation = (typeof ACTIVATIONS)[number];

@@ -4,9 +4,11 @@ import { classicalEntries } from './classical';
 import { convolutionEntries } from './convolution';
 import { dense } from './dense';
 import { normalizationEntries } from './normalization';
+import { paddingEntries } from './padding';
 import { poolingEntries } from './pooling';
 import { sequenceEntries } from './sequence';
 import { shapeEntries } from './shape';
+import { tokenEntries } from './tokens';
 import type { CatalogEntry } from './types';
 
 /**
@@ -18,9 +20,11 @@ const ENTRIES: readonly CatalogEntry[] = [
   ...convolutionEntries,
   ...poolingEntries,
   ...shapeEntries,
+  ...paddingEntries,
   ...normalizationEntries,
   ...activationEntries,
   ...sequenceEntries,
+  ...tokenEntries,
   ...attentionEntries,
   ...classicalEntries,
 ];

@@ -105,9 +105,14 @@ interface RecurrentSpec {
   readonly paramsDoc: string;
   readonly extraArgs: readonly ArgSpec[];
   readonly build: (b: BuildContext) => EngineLayer;
-  /** The PyTorch module, for the docs. */
+  /** The PyTorch module and its count, for the docs. */
   readonly torchDoc: string;
+  /** Bias vectors per gate in TensorFlow.js and in PyTorch, for these arguments. */
+  readonly biases: (args: Args) => { readonly tfjs: bigint; readonly torch: bigint };
 }
+
+/** Keras and TensorFlow.js keep one bias per gate; PyTorch's nn.RNN and nn.LSTM add the input and the recurrent product's separately. */
+const tfjsOneTorchTwo = () => ({ tfjs: 1n, torch: 2n });
 
 /**
  * PyTorch's recurrent module for a use (batch first), bidirectional when asked. nn.RNN has
@@ -118,7 +123,11 @@ function torchRecurrentModule(t: TorchContext, name: string, args: Args, bidirec
   const both = bidirectional ? true : undefined;
   const units = args.units as number;
   if (name === 'lstm') return pyCall('nn.LSTM', [features, units], { batch_first: true, bidirectional: both });
-  if (name === 'gru') return pyCall('nn.GRU', [features, units], { batch_first: true, bidirectional: both });
+  if (name === 'gru') {
+    // nn.GRU is the reset-after form only; the original one gets a helper with its single bias.
+    if (args.reset_after === false) return pyCall(t.helper('ResetBeforeGRU'), [features, units], { bidirectional: both });
+    return pyCall('nn.GRU', [features, units], { batch_first: true, bidirectional: both });
+  }
   const activation = args.activation as string;
   if (activation === 'tanh' || activation === 'relu') {
     return pyCall('nn.RNN', [features, units], { nonlinearity: activation === 'relu' ? 'relu' : undefined, batch_first: true, bidirectional: both });
@@ -150,7 +159,7 @@ function recurrent(spec: RecurrentSpec): LayerEntry {
       '',
       `**Params**: ${spec.paramsDoc}.`,
       `**MACs**: ${per}T·(F·h + h·h): input and recurrent products of ${spec.gates === 1 ? 'the one gate' : `each of the ${spec.gates} gates`} at every step (bias and activations not counted).`,
-      `**PyTorch**: ${spec.torchDoc}, batch first, in the helper \`Recurrent\`, which keeps every step or the last; ${per}(F·h + h·h + 2h) parameters, as it keeps an input and a recurrent bias per gate.`,
+      `**PyTorch**: ${spec.torchDoc}. Batch first, in the helper \`Recurrent\`, which keeps every step or the last.`,
     ].join('\n'),
     args: [unitsArg, returnSequencesArg, ...spec.extraArgs],
     inputRanks: [2],
@@ -160,13 +169,15 @@ function recurrent(spec: RecurrentSpec): LayerEntry {
       const units = ctx.args.units as number;
       const f = BigInt(features);
       const h = BigInt(units);
+      const biases = spec.biases(ctx.args);
+      const trainable = gates * (f * h + h * h + biases.tfjs * h);
+      const torchTrainable = gates * (f * h + h * h + biases.torch * h);
       return {
         output: ctx.args.return_sequences ? [steps, units] : [units],
-        trainable: gates * (f * h + h * h + h),
+        trainable,
         nonTrainable: 0n,
         macs: gates * BigInt(steps) * (f * h + h * h),
-        // PyTorch adds the input and the recurrent product's bias vectors separately.
-        torchTrainable: gates * (f * h + h * h + 2n * h),
+        ...(torchTrainable === trainable ? {} : { torchTrainable }),
       };
     },
     build: spec.build,
@@ -180,7 +191,8 @@ export const simple_rnn = recurrent({
   summary: 'Plain recurrent layer: h_t = activation(W·x_t + U·h_{t−1} + b).',
   what: 'Reads a sequence step by step, carrying a hidden state of `units` features: h_t = activation(W·x_t + U·h_{t−1} + b). Cheap, but forgets over long sequences; prefer `lstm` or `gru` beyond a few dozen steps.',
   paramsDoc: 'F·h + h·h + h (input kernel, recurrent kernel, bias), h = units',
-  torchDoc: '`nn.RNN(F, h)` (tanh or relu; any other activation: the helper `ElmanRNN`, with nn.RNN\'s weights)',
+  torchDoc: "`nn.RNN(F, h)` (tanh or relu; any other activation: the helper `ElmanRNN`, with nn.RNN's weights): F·h + h·h + 2h parameters, as it keeps an input and a recurrent bias",
+  biases: tfjsOneTorchTwo,
   extraArgs: [{ ...activationArg, default: 'tanh', doc: 'Activation of the hidden state (`tanh` as in Keras; `relu` can explode on long sequences).' }],
   build: (b) =>
     b.tf.layers.simpleRNN({
@@ -197,7 +209,8 @@ export const lstm = recurrent({
   summary: 'Long short-term memory: a recurrent layer with input, forget and output gates and a cell state.',
   what: 'Long short-term memory (Hochreiter & Schmidhuber, 1997): input, forget and output gates and a candidate cell state let it keep information over long sequences. Activations tanh and sigmoid, as in Keras.',
   paramsDoc: '4·(F·h + h·h + h), h = units (Keras and TensorFlow.js; PyTorch keeps two bias vectors, 4·(F·h + h·h + 2h))',
-  torchDoc: '`nn.LSTM(F, h)`',
+  torchDoc: '`nn.LSTM(F, h)`: 4·(F·h + h·h + 2h) parameters, as it keeps an input and a recurrent bias per gate',
+  biases: tfjsOneTorchTwo,
   extraArgs: [],
   // tfjs defaults the gates to hard_sigmoid (Keras 1); the documented layer uses sigmoid.
   build: (b) =>
@@ -208,13 +221,27 @@ export const gru = recurrent({
   name: 'gru',
   gates: 3,
   summary: 'Gated recurrent unit: a lighter LSTM with update and reset gates.',
-  what: 'Gated recurrent unit (Cho et al., 2014): update and reset gates, no separate cell state; usually close to `lstm` in accuracy with 3/4 of its weights. The reset gate is applied before the recurrent product (`reset_after: false`), the only form TensorFlow.js 4.22 implements.',
-  paramsDoc:
-    '3·(F·h + h·h + h), h = units (TensorFlow.js, one bias per gate; Keras 2 with its default `reset_after: true` and PyTorch have two, 3·(F·h + h·h + 2h))',
-  torchDoc: '`nn.GRU(F, h)`, which applies the reset gate after the recurrent product (Keras\'s `reset_after: true`)',
-  extraArgs: [],
+  what: [
+    'Gated recurrent unit (Cho et al., 2014): update and reset gates, no separate cell state; usually close to `lstm` in accuracy with 3/4 of its weights.',
+    '`reset_after: true` (the default, as in Keras 2 and 3 and PyTorch\'s `nn.GRU`): the candidate is tanh(x·Wh + bh + r ⊙ (h·Uh + b′h)), so the recurrent product keeps a bias of its own and every gate has two. `reset_after: false`: the original form, tanh(x·Wh + (r ⊙ h)·Uh + bh), one bias per gate (Keras 1, and the only form TensorFlow.js 4.22\'s own GRU implements). Both engines train the variant written, with the same weights.',
+  ].join(' '),
+  paramsDoc: '3·(F·h + h·h + 2h) with `reset_after: true`, 3·(F·h + h·h + h) with `reset_after: false`, h = units; the same in TensorFlow.js and PyTorch',
+  torchDoc:
+    "`nn.GRU(F, h)` for `reset_after: true` (PyTorch's GRU is that form); for `reset_after: false` the helper `ResetBeforeGRU(F, h)`, the original GRU with one bias per gate, stepped in Python (slower than nn.GRU's fused kernels on long sequences)",
+  extraArgs: [
+    {
+      name: 'reset_after',
+      type: 'bool',
+      default: true,
+      doc: '`true`: apply the reset gate after the recurrent product, two bias vectors per gate (Keras\'s default, PyTorch\'s nn.GRU); `false`: before it, one bias per gate (the original GRU).',
+    },
+  ],
+  biases: (args) => (args.reset_after === false ? { tfjs: 1n, torch: 1n } : { tfjs: 2n, torch: 2n }),
+  // TensorFlow.js's own GRU throws for reset_after: true, so that form is a custom cell in tfjs's RNN layer.
   build: (b) =>
-    b.tf.layers.gru({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean, recurrentActivation: 'sigmoid' }),
+    b.args.reset_after === false
+      ? b.tf.layers.gru({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean, recurrentActivation: 'sigmoid' })
+      : b.custom.resetAfterGRU({ name: b.name, units: b.args.units as number, returnSequences: b.args.return_sequences as boolean }),
 });
 
 export const bidirectional: LayerEntry = {

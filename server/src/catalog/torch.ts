@@ -20,12 +20,17 @@ export type TorchHelper =
   | 'Reshape'
   | 'TokenEmbedding'
   | 'PositionalEmbedding'
+  | 'ClassToken'
+  | 'TakeToken'
+  | 'TokenTypeEmbedding'
   | 'Recurrent'
   | 'ElmanRNN'
+  | 'ResetBeforeGRU'
   | 'SelfAttention'
   | 'TransformerBlock'
   | 'TiedLinear'
   | 'Residual'
+  | 'Concat'
   | 'GlobalPool'
   | 'PaddedAvgPool';
 

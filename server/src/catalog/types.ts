@@ -18,6 +18,7 @@ export type ArgType =
   | 'enum'       // one of `values`, written as a bare identifier
   | 'string'
   | 'int_pair'   // `3` or `[3, 5]`: normalised to [h, w]
+  | 'padding'    // one of `values`, or sizes: `2`, `[1, 2]`, `[[top, bottom], [left, right]]` (flattened to [top, bottom, left, right])
   | 'shape'      // list of whole numbers, e.g. [8, 8, 1]; reshape accepts one -1
   | 'layer'      // a nested layer call, e.g. bidirectional(lstm(64))
   | 'enum_list'  // list of `values`, e.g. [accuracy, f1]

@@ -145,7 +145,7 @@ export function describeParam(p: Param): string {
   else if (p.defaultText !== undefined) parts.push(`default \`${p.defaultText}\``);
   else parts.push('optional');
   const spec = p.spec;
-  if (spec && (spec.type === 'int' || spec.type === 'number' || spec.type === 'int_pair') && (spec.min !== undefined || spec.max !== undefined)) parts.push(describeRange(spec));
+  if (spec && (spec.type === 'int' || spec.type === 'number' || spec.type === 'int_pair' || spec.type === 'padding') && (spec.min !== undefined || spec.max !== undefined)) parts.push(describeRange(spec));
   if (spec?.values?.length) parts.push(`one of ${spec.values.map((v) => `\`${v}\``).join(', ')}`);
   if (spec?.layers?.length) parts.push(`wraps ${spec.layers.map((v) => `\`${v}\``).join(', ')}`);
   return parts.join(' · ');

@@ -46,14 +46,14 @@ test('a model without recurrent layers or batch norms counts the same in both', 
 
 test('groups sum the extra biases of the rows they own, repeats and collapsed copies included', () => {
   const m = model(`block Rec(units) {
-  gru(units, return_sequences: true)
+  lstm(units, return_sequences: true)
   batchnorm
 }
 model M {
   input: [10, 6]
   Rec(5)
   repeat 100 {
-    residual { bidirectional(gru(5, return_sequences: true), merge_mode: sum) }
+    residual { bidirectional(lstm(5, return_sequences: true), merge_mode: sum) }
   }
   lstm(4)
 }
@@ -62,16 +62,17 @@ model M {
   // Each top-level row's copies, added up, make the model's totals in both conventions.
   const top = sumCounts(m.rows.filter((r) => r.depth === 0).map((r) => ({ counts: count(r), copies: r.count })));
   assert.deepEqual(top, modelCounts(m.totals));
-  // gru(5) on 6 features: 3 gates × (6·5 + 5·5 + 5), PyTorch one more 5 per gate.
+  // lstm(5) on 6 features: 4 gates × (6·5 + 5·5 + 5), PyTorch one more 5 per gate (a gru has
+  // two biases per gate in both engines by default, so it would show no difference).
   const block = m.rows[0];
   assert.equal(block.kind, 'group');
-  assert.equal(count(block).tfjs.trainable, BigInt(3 * (6 * 5 + 5 * 5 + 5) + 10));
-  assert.equal(count(block).torch.params, BigInt(3 * (6 * 5 + 5 * 5 + 2 * 5) + 10));
-  // bidirectional gru(5) on 5 features, 100 copies (most collapsed into one row).
+  assert.equal(count(block).tfjs.trainable, BigInt(4 * (6 * 5 + 5 * 5 + 5) + 10));
+  assert.equal(count(block).torch.params, BigInt(4 * (6 * 5 + 5 * 5 + 2 * 5) + 10));
+  // bidirectional lstm(5) on 5 features, 100 copies (most collapsed into one row).
   const repeat = m.rows.find((r) => r.name === 'repeat 100')!;
   assert.ok(m.rows.some((r) => r.count > 1), 'the repeat collapsed copies');
-  assert.equal(count(repeat).torch.params, 100n * 2n * BigInt(3 * (5 * 5 + 5 * 5 + 2 * 5)));
-  assert.equal(count(repeat).torch.params - count(repeat).tfjs.trainable, 100n * 2n * 3n * 5n);
+  assert.equal(count(repeat).torch.params, 100n * 2n * BigInt(4 * (5 * 5 + 5 * 5 + 2 * 5)));
+  assert.equal(count(repeat).torch.params - count(repeat).tfjs.trainable, 100n * 2n * 4n * 5n);
   const residual = m.rows.find((r) => r.name === 'residual' && r.count > 1)!;
-  assert.equal(count(residual).torch.params, 2n * BigInt(3 * (5 * 5 + 5 * 5 + 2 * 5)), 'one copy of a collapsed group');
+  assert.equal(count(residual).torch.params, 2n * BigInt(4 * (5 * 5 + 5 * 5 + 2 * 5)), 'one copy of a collapsed group');
 });

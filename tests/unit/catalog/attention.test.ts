@@ -5,21 +5,7 @@ import { MAX_DIM } from '../../../server/src/catalog/common';
 import { dense } from '../../../server/src/catalog/dense';
 import { layernorm } from '../../../server/src/catalog/normalization';
 import { embedding, positional_embedding } from '../../../server/src/catalog/sequence';
-import type { LayerEntry, Shape } from '../../../server/src/catalog/types';
-import { runLayer } from './harness';
-
-function ok(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const { result, reports } = runLayer(entry, input, args);
-  assert.deepEqual(reports, []);
-  assert.ok(result);
-  return result;
-}
-
-function only(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const run = runLayer(entry, input, args);
-  assert.equal(run.reports.length, 1, JSON.stringify(run.reports));
-  return { ...run, report: run.reports[0] };
-}
+import { ok, only, runLayer } from './harness';
 
 /** Attention MACs written out: projections, then QKᵀ and A·V over `pairs` query–key pairs. */
 function attentionMacs(t: bigint, d: bigint, inner: bigint, pairs: bigint): bigint {

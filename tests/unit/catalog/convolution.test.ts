@@ -7,20 +7,7 @@ import { batchnorm } from '../../../server/src/catalog/normalization';
 import { avgpool2d, global_avgpool, maxpool2d } from '../../../server/src/catalog/pooling';
 import { flatten } from '../../../server/src/catalog/shape';
 import type { LayerEntry, Shape } from '../../../server/src/catalog/types';
-import { runLayer } from './harness';
-
-function ok(entry: LayerEntry, input: Shape, args: Record<string, unknown>) {
-  const { result, reports } = runLayer(entry, input, args);
-  assert.deepEqual(reports, []);
-  assert.ok(result);
-  return result;
-}
-
-function only(entry: LayerEntry, input: Shape, args: Record<string, unknown>) {
-  const run = runLayer(entry, input, args);
-  assert.equal(run.reports.length, 1, JSON.stringify(run.reports));
-  return { ...run, report: run.reports[0] };
-}
+import { ok, only } from './harness';
 
 /** Runs a stack of layers, summing what the model summary would show. */
 class Stack {
@@ -221,7 +208,7 @@ test('rank-mismatch: conv2d on a flat vector suggests a square reshape', () => {
   const { report } = only(conv2d, [784], { filters: 4, kernel: [3, 3] });
   assert.equal(report.code, 'rank-mismatch');
   assert.match(report.message, /reshape\(\[28, 28, 1\]\)/);
-  assert.deepEqual(report.data, { expectedRanks: [3], actual: 1 });
+  assert.deepEqual(report.data, { expectedRanks: [3], actual: 1, reshape: [28, 28, 1] });
   assert.match(only(conv2d, [10], { filters: 4, kernel: [3, 3] }).report.message, /reshape\(\[10, 1, 1\]\)/);
 });
 
@@ -355,4 +342,47 @@ test('convolution entries: documented arguments with ranges', () => {
     separable_conv2d.args.map((a) => a.name),
     ['filters', 'kernel', 'stride', 'padding', 'depth_multiplier', 'dilation', 'activation', 'use_bias'],
   );
+});
+
+// Explicit padding follows PyTorch: out = floor((in + 2p − ((k−1)·d+1)) / stride) + 1, with the MACs of the output it gives.
+test('conv2d padding: p: AlexNet first layer 64@11x11 stride 4 padding 2 on [224, 224, 3] (torchvision: [64, 55, 55], 23,296 params)', () => {
+  const r = ok(conv2d, [224, 224, 3], { filters: 64, kernel: [11, 11], stride: [4, 4], padding: 2 });
+  assert.deepEqual(r.output, [55, 55, 64]);
+  assert.equal(r.trainable, 23_296n);
+  assert.equal(r.macs, 55n * 55n * 64n * 11n * 11n * 3n);
+  // TensorFlow's `same` would give 56×56 here: the padding that torchvision writes matters.
+  assert.deepEqual(ok(conv2d, [224, 224, 3], { filters: 64, kernel: [11, 11], stride: [4, 4], padding: 'same' }).output, [56, 56, 64]);
+});
+
+test('conv2d padding: a pair pads each axis, dilation widens the window, stride rounds down', () => {
+  assert.deepEqual(ok(conv2d, [7, 10, 2], { filters: 3, kernel: [3, 5], padding: [1, 2] }).output, [7, 10, 3]);
+  assert.deepEqual(ok(conv2d, [9, 9, 2], { filters: 4, kernel: [3, 3], dilation: [2, 2], padding: 2 }).output, [9, 9, 4]);
+  assert.deepEqual(ok(conv2d, [8, 8, 3], { filters: 4, kernel: [3, 3], stride: [2, 2], padding: 1 }).output, [4, 4, 4]);
+  assert.deepEqual(ok(conv2d, [5, 5, 1], { filters: 1, kernel: [1, 1], padding: 3 }).output, [11, 11, 1]);
+  const dw = ok(depthwise_conv2d, [112, 112, 32], { kernel: [3, 3], stride: [2, 2], padding: 1, use_bias: false });
+  assert.deepEqual(dw.output, [56, 56, 32]);
+  assert.equal(dw.macs, 56n * 56n * 32n * 9n);
+  assert.deepEqual(ok(separable_conv2d, [8, 8, 3], { filters: 5, kernel: [3, 3], padding: [1, 0] }).output, [8, 6, 5]);
+});
+
+test('conv1d padding: p on both ends; a pair or per-side sizes are refused with the layer that does it', () => {
+  const r = ok(conv1d, [10, 4], { filters: 6, kernel: 5, stride: 2, padding: 2 });
+  assert.deepEqual(r.output, [5, 6]);
+  assert.equal(r.macs, 5n * 6n * 5n * 4n);
+  const pair = only(conv1d, [10, 4], { filters: 6, kernel: 3, padding: [1, 2] });
+  assert.equal(pair.report.code, 'argument-type');
+  assert.equal(pair.report.arg, 'padding');
+  assert.match(pair.report.message, /zero_padding1d\(\[left, right\]\)/);
+  assert.equal(pair.result, undefined);
+  const sides = only(conv2d, [8, 8, 1], { filters: 2, kernel: 3, padding: [0, 1, 0, 1] });
+  assert.equal(sides.report.code, 'argument-type');
+  assert.match(sides.report.message, /zero_padding2d\(\[\[top, bottom\], \[left, right\]\]\)/);
+});
+
+test('kernel-too-large with explicit padding speaks of the padded input', () => {
+  const r = only(conv2d, [3, 3, 1], { filters: 2, kernel: [7, 7], padding: 1 });
+  assert.equal(r.report.code, 'kernel-too-large');
+  assert.match(r.report.message, /padded input \(5×5\)/);
+  assert.deepEqual(r.report.data?.maxWindow, [5, 5]);
+  assert.deepEqual(ok(conv2d, [3, 3, 1], { filters: 2, kernel: [7, 7], padding: 2 }).output, [1, 1, 2]);
 });

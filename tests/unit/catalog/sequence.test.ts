@@ -1,23 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { analyze } from '../../../server/src/analysis/analyze';
 import { MAX_DIM } from '../../../server/src/catalog/common';
 import { bidirectional, embedding, gru, lstm, positional_embedding, sequenceEntries, simple_rnn } from '../../../server/src/catalog/sequence';
-import type { LayerEntry, NestedLayer, Shape } from '../../../server/src/catalog/types';
+import type { LayerEntry, NestedLayer } from '../../../server/src/catalog/types';
 import { range } from '../../../server/src/language/position';
-import { runLayer, withDefaults } from './harness';
-
-function ok(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const { result, reports } = runLayer(entry, input, args);
-  assert.deepEqual(reports, []);
-  assert.ok(result);
-  return result;
-}
-
-function only(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const run = runLayer(entry, input, args);
-  assert.equal(run.reports.length, 1, JSON.stringify(run.reports));
-  return { ...run, report: run.reports[0] };
-}
+import { buildModel } from '../../../server/src/training/neural/build';
+import { roundTrip } from '../training/neural/saveLoad';
+import { ok, only, withDefaults } from './harness';
 
 function nested(entry: LayerEntry, args: Record<string, unknown>): NestedLayer {
   return { entry, args: withDefaults(entry, args), range: range(0, 0, 0, 1) };
@@ -87,15 +79,26 @@ test('lstm: 4·(F·h + h·h + h) params, 4·T·(F·h + h·h) MACs (tfjs: 4,736 a
   assert.equal(r.macs, 4n * 32n * (16n * 64n + 64n * 64n)); // 655,360
 });
 
-test('gru: 3·(F·h + h·h + h) params as TensorFlow.js builds it (tfjs: 1,008 and 24,768; PyTorch: 1,056 and 24,960)', () => {
-  // tfjs 4.22 GRU has reset_after: false only (it throws for true), so one bias per gate;
-  // PyTorch's GRU (and Keras 2's default reset_after: true) keeps two: 3·(F·h + h·h + 2h).
-  assert.deepEqual(ok(gru, [20, 4], { units: 16 }), { output: [16], trainable: 1_008n, nonTrainable: 0n, macs: 3n * 20n * (4n * 16n + 16n * 16n), torchTrainable: 1_056n });
+test('gru reset_after: true (default): 3·(F·h + h·h + 2h) in both engines (PyTorch nn.GRU: 1,056 and 24,960)', () => {
+  // Keras's reset_after: true and PyTorch's nn.GRU keep an input and a recurrent bias per gate;
+  // TensorFlow.js trains it through a custom cell with the same [2, 3h] bias.
+  assert.equal(gru.args.find((a) => a.name === 'reset_after')?.default, true);
+  assert.deepEqual(ok(gru, [20, 4], { units: 16 }), { output: [16], trainable: 1_056n, nonTrainable: 0n, macs: 3n * 20n * (4n * 16n + 16n * 16n) });
   const r = ok(gru, [10, 64], { units: 64 });
-  assert.equal(r.trainable, 24_768n);
-  assert.equal(r.torchTrainable, 24_960n);
+  assert.equal(r.trainable, 24_960n);
+  assert.equal(r.torchTrainable, undefined);
   assert.equal(r.macs, 3n * 10n * (64n * 64n + 64n * 64n));
   assert.deepEqual(ok(gru, [10, 64], { units: 8, return_sequences: true }).output, [10, 8]);
+});
+
+test('gru reset_after: false: 3·(F·h + h·h + h) in both engines (tfjs GRU: 1,008 and 24,768)', () => {
+  // TensorFlow.js's own GRU, and the helper ResetBeforeGRU in PyTorch: one bias per gate.
+  assert.deepEqual(ok(gru, [20, 4], { units: 16, reset_after: false }), { output: [16], trainable: 1_008n, nonTrainable: 0n, macs: 3n * 20n * (4n * 16n + 16n * 16n) });
+  const r = ok(gru, [10, 64], { units: 64, reset_after: false });
+  assert.equal(r.trainable, 24_768n);
+  assert.equal(r.torchTrainable, undefined);
+  // The reset gate's place does not change the products: r ⊙ h is h·h multiply-adds either way.
+  assert.equal(r.macs, 3n * 10n * (64n * 64n + 64n * 64n));
 });
 
 test('rank-mismatch: recurrent layers need [timesteps, features]', () => {
@@ -106,7 +109,8 @@ test('rank-mismatch: recurrent layers need [timesteps, features]', () => {
     assert.equal(flat.report.arg, undefined);
     assert.match(flat.report.message, new RegExp(`^${entry.name} needs a sequence \\[timesteps, features\\], got \\[64\\]; `));
     assert.match(flat.report.message, /reshape\(\[64, 1\]\).*embedding\(vocab, dim\)/);
-    assert.deepEqual(flat.report.data, { expectedRanks: [2], actual: 1 });
+    // The reshape the message suggests, for the quick fix.
+    assert.deepEqual(flat.report.data, { expectedRanks: [2], actual: 1, reshape: [64, 1] });
     const img = only(entry, [28, 28, 3], { units: 8 });
     assert.equal(img.report.code, 'rank-mismatch');
     assert.match(img.report.message, /got \[28, 28, 3\]; to read the image row by row use `reshape\(\[28, 84\]\)`/);
@@ -114,9 +118,10 @@ test('rank-mismatch: recurrent layers need [timesteps, features]', () => {
   }
 });
 
-test('bidirectional: 2× the wrapped layer; concat doubles the last axis (tfjs: 2,016, 9,472, 192; PyTorch: 2,112, 9,728, 208)', () => {
-  const biGru = ok(bidirectional, [20, 4], { layer: nested(gru, { units: 16, return_sequences: true }) });
-  assert.deepEqual(biGru, { output: [20, 32], trainable: 2_016n, nonTrainable: 0n, macs: 2n * 3n * 20n * (4n * 16n + 16n * 16n), torchTrainable: 2_112n });
+test('bidirectional: 2× the wrapped layer; concat doubles the last axis (tfjs: 2,016, 9,472, 192; PyTorch: 2,016 with ResetBeforeGRU, 9,728, 208)', () => {
+  const biGru = ok(bidirectional, [20, 4], { layer: nested(gru, { units: 16, return_sequences: true, reset_after: false }) });
+  assert.deepEqual(biGru, { output: [20, 32], trainable: 2_016n, nonTrainable: 0n, macs: 2n * 3n * 20n * (4n * 16n + 16n * 16n), torchTrainable: 2_016n });
+  assert.equal(ok(bidirectional, [20, 4], { layer: nested(gru, { units: 16 }) }).trainable, 2_112n);
   const biLstm = ok(bidirectional, [20, 4], { layer: nested(lstm, { units: 32 }) });
   assert.deepEqual(biLstm.output, [64]);
   assert.equal(biLstm.trainable, 9_472n);
@@ -162,10 +167,10 @@ test('bidirectional: the argument accepts recurrent layers only; concat beyond 2
 
 test('huge sizes stay exact and never throw (units 2^40)', () => {
   const h = 2n ** 40n;
-  for (const [entry, gates] of [[simple_rnn, 1n], [lstm, 4n], [gru, 3n]] as const) {
+  for (const [entry, gates, biases] of [[simple_rnn, 1n, 1n], [lstm, 4n, 1n], [gru, 3n, 2n]] as const) {
     const r = ok(entry, [MAX_DIM, MAX_DIM], { units: MAX_DIM, return_sequences: true });
     assert.deepEqual(r.output, [MAX_DIM, MAX_DIM]);
-    assert.equal(r.trainable, gates * (h * h + h * h + h));
+    assert.equal(r.trainable, gates * (h * h + h * h + biases * h));
     assert.equal(r.macs, gates * h * (h * h + h * h));
   }
   assert.equal(ok(embedding, [MAX_DIM], { vocab: MAX_DIM, dim: MAX_DIM }).trainable, h * h);
@@ -191,6 +196,78 @@ test('sequence entries: names, family, docs and argument specs', () => {
     assert.deepEqual(entry.inputRanks, [2]);
   }
   assert.deepEqual(embedding.args.map((a) => [a.name, a.required]), [['vocab', true], ['dim', true]]);
-  assert.match(gru.doc, /reset_after/);
+  assert.match(gru.doc, /reset_after: true.*nn\.GRU.*reset_after: false.*one bias per gate/s);
+  assert.match(gru.doc, /ResetBeforeGRU/);
   assert.match(lstm.doc, /4·\(F·h \+ h·h \+ h\)/);
+});
+
+// ---------------------------------------------------------------------------------------
+// The TensorFlow.js GRUs of both variants: weights as estimated, the reset-after cell's
+// arithmetic, bidirectional, save and load, and a training step.
+
+/** Keras's reset-after GRU step by step in plain numbers (gates z, r, h; bias rows input, recurrent). */
+function referenceResetAfter(x: number[][], kernel: number[][], recurrent: number[][], bias: number[][]): number[] {
+  const h = recurrent.length;
+  let state = new Array<number>(h).fill(0);
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  for (const step of x) {
+    const xi = kernel[0].map((_, j) => step.reduce((s, v, f) => s + v * kernel[f][j], 0) + bias[0][j]);
+    const hi = recurrent[0].map((_, j) => state.reduce((s, v, k) => s + v * recurrent[k][j], 0) + bias[1][j]);
+    state = state.map((prev, j) => {
+      const z = sigmoid(xi[j] + hi[j]);
+      const r = sigmoid(xi[h + j] + hi[h + j]);
+      const n = Math.tanh(xi[2 * h + j] + r * hi[2 * h + j]);
+      return z * prev + (1 - z) * n;
+    });
+  }
+  return state;
+}
+
+test('TensorFlow.js: gru of both variants builds with the estimated weights; reset_after: true computes Keras\'s reset-after GRU', async () => {
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+  const text = `
+model Grus {
+  input: [5, 3]
+  classes: 2
+  gru(4, return_sequences: true)
+  gru(4, return_sequences: true, reset_after: false)
+  bidirectional(gru(3, return_sequences: true))
+  bidirectional(gru(2, reset_after: false), merge_mode: sum)
+  dense(2, activation: softmax)
+}`;
+  const a = analyze(text, { file: '/virtual/grus.model' });
+  assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), []);
+  const m = a.models[0];
+  // 3·(3·4 + 16 + 8) + 3·(4·4 + 16 + 4) + 2·3·(4·3 + 9 + 6) + 2·3·(6·2 + 4 + 2) + 2·2 + 2.
+  assert.equal(m.totals.trainable, 108n + 108n + 162n + 108n + 6n);
+  assert.equal(m.totals.torch.params, m.totals.trainable);
+  const net = buildModel(tf, m);
+  assert.equal(BigInt(net.countParams()), m.totals.trainable);
+  assert.deepEqual(net.layers[1].getWeights().map((w) => w.shape), [[3, 12], [4, 12], [2, 12]]);
+  assert.deepEqual(net.layers[2].getWeights().map((w) => w.shape), [[4, 12], [4, 12], [12]]);
+
+  // The first layer on its own, with random weights, against the reference above.
+  const x = tf.randomNormal([2, 5, 3], 0, 1, 'float32', 11);
+  const layer = net.layers[1];
+  layer.setWeights(layer.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 20 + i)));
+  const [kernel, recurrent, bias] = layer.getWeights().map((w) => w.arraySync() as number[][]);
+  const out = (layer.apply(x) as tfTypes.Tensor).arraySync() as number[][][];
+  const xs = x.arraySync() as number[][][];
+  for (const b of [0, 1]) {
+    const expected = referenceResetAfter(xs[b], kernel, recurrent, bias);
+    out[b][4].forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-5, `sample ${b} unit ${j}: ${v} vs ${expected[j]}`));
+  }
+
+  const before = net.predict(x) as tfTypes.Tensor;
+  const loaded = await roundTrip(net);
+  assert.deepEqual(Array.from((loaded.predict(x) as tfTypes.Tensor).dataSync()), Array.from(before.dataSync()));
+  assert.equal(loaded.countParams(), net.countParams());
+
+  const target = tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2);
+  const variables = net.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(target, net.apply(x, { training: true }) as tfTypes.Tensor) as tfTypes.Scalar, variables);
+  for (const v of variables) assert.ok(Array.from(grads[v.name].dataSync()).some((g) => g !== 0 && Number.isFinite(g)), `gradient for ${v.name}`);
+  net.dispose();
+  loaded.dispose();
 });

@@ -1,25 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropout, flatten, reshape, shapeEntries } from '../../../server/src/catalog/shape';
-import type { LayerEntry, Shape } from '../../../server/src/catalog/types';
-import { runLayer } from './harness';
-
-function ok(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const { result, reports } = runLayer(entry, input, args);
-  assert.deepEqual(reports, []);
-  assert.ok(result);
-  assert.equal(result.trainable, 0n);
-  assert.equal(result.nonTrainable, 0n);
-  assert.equal(result.macs, 0n);
-  return result.output;
-}
-
-function only(entry: LayerEntry, input: Shape, args: Record<string, unknown> = {}) {
-  const run = runLayer(entry, input, args);
-  assert.equal(run.reports.length, 1, JSON.stringify(run.reports));
-  assert.equal(run.result, undefined);
-  return run.reports[0];
-}
+import { okFree as ok, onlyRefused as only } from './harness';
 
 test('flatten: every element on one axis', () => {
   assert.deepEqual(ok(flatten, [5, 5, 16]), [400]);

@@ -65,6 +65,47 @@ class PositionalEmbedding(nn.Module):
         return x + self.weight[: x.shape[1]]
 
 
+class ClassToken(nn.Module):
+    """Puts one learned vector in front of every [N, T, d] sequence: [N, T+1, d] (a vision
+    transformer's class token, a [1, 1, d] parameter as torchvision's class_token)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(1, 1, dim))
+        nn.init.normal_(self.weight, std=0.02)
+
+    def forward(self, x):
+        return torch.cat([self.weight.expand(x.shape[0], -1, -1), x], dim=1)
+
+
+class TakeToken(nn.Module):
+    """Keeps one position of an [N, T, d] sequence: [N, d]; a negative index counts from the end."""
+
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def forward(self, x):
+        return x[:, self.index]
+
+    def extra_repr(self):
+        return str(self.index)
+
+
+class TokenTypeEmbedding(nn.Module):
+    """BERT's segment (token-type) embeddings for a model with one input: every token has
+    type 0, as Hugging Face's BertModel assumes when no token_type_ids are given, so row 0 of
+    the types x d table is added to every position. The table has BERT's shape all the same."""
+
+    def __init__(self, types, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(types, dim))
+        nn.init.normal_(self.weight, std=0.02)
+
+    def forward(self, x):
+        return x + self.weight[0]
+
+
 class Recurrent(nn.Module):
     """Runs a batch-first RNN, LSTM or GRU and keeps what the .model layer outputs: every
     step ([N, T, h], return_sequences) or the last one ([N, h]). A bidirectional one merges
@@ -114,6 +155,41 @@ class ElmanRNN(nn.Module):
         outputs = [h] * steps
         for t in range(steps) if direction == 0 else reversed(range(steps)):
             h = self.activation(projected[:, t] + self.hidden_to_hidden[direction](h))
+            outputs[t] = h
+        return torch.stack(outputs, dim=1)
+
+    def forward(self, x):
+        directions = 2 if self.bidirectional else 1
+        return torch.cat([self.run(x, d) for d in range(directions)], dim=-1), None
+
+
+class ResetBeforeGRU(nn.Module):
+    """The original GRU (Keras's reset_after=False, TensorFlow.js's GRU), which nn.GRU is not:
+    the reset gate scales the state before the recurrent product, and each gate has one bias.
+      z = sigmoid(W_z x + U_z h + b_z)    r = sigmoid(W_r x + U_r h + b_r)
+      n = tanh(W_n x + U_n (r * h) + b_n)    h' = z * h + (1 - z) * n
+    3 (F h + h h + h) parameters. Returns (outputs, None) like nn.GRU, for Recurrent."""
+
+    def __init__(self, input_size, hidden_size, bidirectional=False):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.bidirectional = bidirectional
+        directions = 2 if bidirectional else 1
+        self.input_to_gates = nn.ModuleList(nn.Linear(input_size, 3 * hidden_size) for _ in range(directions))
+        self.hidden_to_gates = nn.ModuleList(nn.Linear(hidden_size, 2 * hidden_size, bias=False) for _ in range(directions))
+        self.hidden_to_candidate = nn.ModuleList(nn.Linear(hidden_size, hidden_size, bias=False) for _ in range(directions))
+
+    def run(self, x, direction):
+        steps = x.shape[1]
+        projected = self.input_to_gates[direction](x)
+        h = x.new_zeros(x.shape[0], self.hidden_size)
+        outputs = [h] * steps
+        for t in range(steps) if direction == 0 else reversed(range(steps)):
+            xz, xr, xn = projected[:, t].chunk(3, dim=-1)
+            hz, hr = self.hidden_to_gates[direction](h).chunk(2, dim=-1)
+            z, r = torch.sigmoid(xz + hz), torch.sigmoid(xr + hr)
+            n = torch.tanh(xn + self.hidden_to_candidate[direction](r * h))
+            h = z * h + (1 - z) * n
             outputs[t] = h
         return torch.stack(outputs, dim=1)
 
@@ -205,6 +281,21 @@ class Residual(nn.Module):
     def forward(self, x):
         skip = x if self.projection is None else self.projection(x)
         return self.branch(x) + skip
+
+
+class Concat(nn.Module):
+    """The paths' outputs, each computed from the same x, joined along `dim` (the channel axis)."""
+
+    def __init__(self, *paths, dim):
+        super().__init__()
+        self.paths = nn.ModuleList(paths)
+        self.dim = dim
+
+    def forward(self, x):
+        return torch.cat([path(x) for path in self.paths], dim=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
 
 
 class GlobalPool(nn.Module):

@@ -16,6 +16,7 @@ import { createNodeHost } from '../../../../server/src/data/nodeHost';
 import { buildModel, MAX_ENGINE_LAYERS, UnsupportedModelError } from '../../../../server/src/training/neural/build';
 import { registerCustomLayers } from '../../../../server/src/training/neural/layers';
 import { mulberry32, type Random } from '../../../../server/src/util/random';
+import { roundTrip } from './saveLoad';
 
 
 const SAMPLES = resolve(__dirname, '../../../../samples');
@@ -194,19 +195,6 @@ function modelOf(text: string): ModelAnalysis {
   return a.models[0];
 }
 
-async function roundTrip(net: tfTypes.LayersModel): Promise<tfTypes.LayersModel> {
-  let saved: tfTypes.io.ModelArtifacts | undefined;
-  await net.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  // Through JSON text, as model.json is written and read.
-  const topology = JSON.parse(JSON.stringify(saved!.modelTopology));
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: saved!.weightSpecs, weightData: saved!.weightData }));
-}
-
 for (const text of [CUSTOM_SEQUENCE, CUSTOM_IMAGE]) {
   const name = /model (\w+)/.exec(text)![1];
   test(`${name}: custom layers count as estimated, save and load back to identical predictions, and train`, async () => {
@@ -332,6 +320,14 @@ function pair(g: Gen, lo: number, hi: number): string {
   return g.chance(0.3) ? `[${g.int(lo, hi)}, ${g.int(lo, hi)}]` : String(g.int(lo, hi));
 }
 
+/** A window op's padding: none written, TensorFlow's `same`, or PyTorch-style sizes (a number, or a pair in 2-D). */
+function padding(g: Gen, rank: 1 | 2): string {
+  const r = g.random();
+  if (r < 0.35) return '';
+  if (r < 0.65) return ', padding: same';
+  return `, padding: ${rank === 2 && g.chance(0.4) ? `[${g.int(0, 2)}, ${g.int(0, 2)}]` : g.int(0, 2)}`;
+}
+
 /** One layer call that suits a [..] input; validity is still decided by the checker. */
 function proposeLayer(g: Gen, shape: readonly number[]): string {
   const rank = shape.length;
@@ -362,14 +358,17 @@ function proposeLayer(g: Gen, shape: readonly number[]): string {
         const groups = g.pick(divisors(last).filter((d) => d <= 4));
         const filters = groups * g.int(1, 3);
         const dilated = g.chance(0.3);
-        return `conv1d(${filters}, kernel: ${g.int(1, 3)}${dilated ? `, dilation: ${g.int(2, 3)}` : opt(g, 0.4, `stride: ${g.int(1, 2)}`)}${opt(g, 0.5, 'padding: same')}${opt(g, 0.4, `groups: ${groups}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
+        return `conv1d(${filters}, kernel: ${g.int(1, 3)}${dilated ? `, dilation: ${g.int(2, 3)}` : opt(g, 0.4, `stride: ${g.int(1, 2)}`)}${padding(g, 1)}${opt(g, 0.4, `groups: ${groups}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
       },
-      () => `${g.pick(['maxpool1d', 'avgpool1d'])}(${g.int(1, 3)}${opt(g, 0.4, `stride: ${g.int(1, 2)}`)}${opt(g, 0.5, 'padding: same')})`,
+      () => `${g.pick(['maxpool1d', 'avgpool1d'])}(${g.int(1, 3)}${opt(g, 0.4, `stride: ${g.int(1, 2)}`)}${padding(g, 1)})`,
+      () => `${g.pick(['adaptive_avgpool1d', 'adaptive_maxpool1d'])}(${g.int(1, 6)})`,
+      () => `zero_padding1d(${g.chance(0.5) ? g.int(0, 2) : `[${g.int(0, 2)}, ${g.int(0, 2)}]`})`,
       () => g.pick(['global_avgpool', 'global_maxpool', 'flatten']),
       () => {
         const kind = g.pick(['simple_rnn', 'lstm', 'gru']);
         const activation = kind === 'simple_rnn' ? opt(g, 0.4, `activation: ${g.pick(['relu', 'tanh', 'leaky_relu'])}`) : '';
-        return `${kind}(${g.int(1, 6)}${opt(g, 0.5, 'return_sequences: true')}${activation})`;
+        const resetBefore = kind === 'gru' ? opt(g, 0.4, 'reset_after: false') : '';
+        return `${kind}(${g.int(1, 6)}${opt(g, 0.5, 'return_sequences: true')}${activation}${resetBefore})`;
       },
       () => `bidirectional(${g.pick(['simple_rnn', 'lstm', 'gru'])}(${g.int(1, 5)}${opt(g, 0.5, 'return_sequences: true')})${opt(g, 0.6, `merge_mode: ${g.pick(['concat', 'sum', 'mul', 'ave'])}`)})`,
       () => {
@@ -383,6 +382,9 @@ function proposeLayer(g: Gen, shape: readonly number[]): string {
         return `transformer_block(heads: ${keyDim ? g.int(1, 3) : heads}, ff: ${g.int(2, 12)}${keyDim}${opt(g, 0.5, `norm: ${g.pick(['pre', 'post'])}`)}${opt(g, 0.5, `activation: ${g.pick(['relu', 'gelu'])}`)}${opt(g, 0.4, 'causal: true')}${opt(g, 0.4, `dropout: ${g.pick([0, 0.2])}`)})`;
       },
       () => `positional_embedding(${shape[0] + g.int(0, 4)})`,
+      () => 'class_token',
+      () => `take_token(${g.int(-shape[0], shape[0] - 1)})`,
+      () => `token_type_embedding(types: ${g.int(1, 3)})`,
       () => `reshape([${shape[0]}, ${last}, 1])`,
     ],
     3: [
@@ -390,17 +392,19 @@ function proposeLayer(g: Gen, shape: readonly number[]): string {
         const groups = g.pick(divisors(last).filter((d) => d <= 4));
         const filters = groups * g.int(1, 3);
         const dilated = g.chance(0.3);
-        return `conv2d(${filters}, kernel: ${pair(g, 1, 3)}${dilated ? `, dilation: ${pair(g, 1, 2)}` : opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${opt(g, 0.5, 'padding: same')}${opt(g, 0.4, `groups: ${groups}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
+        return `conv2d(${filters}, kernel: ${pair(g, 1, 3)}${dilated ? `, dilation: ${pair(g, 1, 2)}` : opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${padding(g, 2)}${opt(g, 0.4, `groups: ${groups}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
       },
       () => {
         const dilated = g.chance(0.35);
-        return `depthwise_conv2d(kernel: ${pair(g, 1, 3)}${dilated ? `, dilation: ${pair(g, 1, 2)}` : opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${opt(g, 0.5, 'padding: same')}${opt(g, 0.4, `depth_multiplier: ${g.int(1, 2)}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
+        return `depthwise_conv2d(kernel: ${pair(g, 1, 3)}${dilated ? `, dilation: ${pair(g, 1, 2)}` : opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${padding(g, 2)}${opt(g, 0.4, `depth_multiplier: ${g.int(1, 2)}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
       },
       () => {
         const dilated = g.chance(0.35);
         return `separable_conv2d(${g.int(1, 6)}, kernel: ${pair(g, 1, 3)}${dilated ? `, dilation: ${pair(g, 1, 2)}` : opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${opt(g, 0.5, 'padding: same')}${opt(g, 0.4, `depth_multiplier: ${g.int(1, 2)}`)}${act()}${opt(g, 0.2, 'use_bias: false')})`;
       },
-      () => `${g.pick(['maxpool2d', 'avgpool2d'])}(${pair(g, 1, 3)}${opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${opt(g, 0.5, 'padding: same')})`,
+      () => `${g.pick(['maxpool2d', 'avgpool2d'])}(${pair(g, 1, 3)}${opt(g, 0.4, `stride: ${pair(g, 1, 2)}`)}${padding(g, 2)})`,
+      () => `${g.pick(['adaptive_avgpool2d', 'adaptive_maxpool2d'])}(${pair(g, 1, 5)})`,
+      () => `zero_padding2d(${g.pick([String(g.int(0, 2)), `[${g.int(0, 2)}, ${g.int(0, 2)}]`, `[[${g.int(0, 2)}, ${g.int(0, 2)}], [${g.int(0, 2)}, ${g.int(0, 2)}]]`])})`,
       () => g.pick(['global_avgpool', 'global_maxpool', 'flatten']),
       () => `reshape([${shape[0] * shape[1]}, ${last}])`,
     ],
@@ -461,7 +465,7 @@ function proposeStructure(g: Gen, spec: Spec, prefix: readonly string[], before:
   }
   if (kind === 'repeat') {
     // Over 64 copies of a shape-keeping body the estimator collapses the rest into one row.
-    const copies = same && body.length === 1 && /^(dense|relu|tanh|dropout|layernorm)/.test(body[0]) && g.chance(0.3) ? g.int(65, 70) : g.int(1, 3);
+    const copies = same && body.length === 1 && /^(dense|relu|tanh|dropout|layernorm)/.test(body[0]) && g.chance(0.5) ? g.int(65, 70) : g.int(1, 3);
     return `repeat ${copies} {\n${inner}\n}`;
   }
   const name = `Block${spec.blocks.length}`;
@@ -518,8 +522,10 @@ function features(m: ModelAnalysis): string[] {
     const dilation = a.dilation;
     if ((typeof dilation === 'number' && dilation > 1) || (Array.isArray(dilation) && dilation.some((d) => (d as number) > 1))) out.push(`${r.entry.name}+dilation`);
     if (r.entry.name === 'dense' && a.tied) out.push('dense+tied');
+    if (!r.entry.name.startsWith('zero_padding') && (typeof a.padding === 'number' || Array.isArray(a.padding))) out.push(`${r.entry.name}+padding`);
     if (a.causal) out.push(`${r.entry.name}+causal`);
     if (r.entry.name === 'transformer_block') out.push(`transformer_block+${a.norm}`);
+    if (r.entry.name === 'gru' && a.reset_after === false) out.push('gru+reset_before');
     if (a.activation === 'leaky_relu' || a.name === 'leaky_relu') out.push('leaky_relu');
   }
   return out;
@@ -567,10 +573,16 @@ test('generated specs: every one that checks clean builds with the estimated par
     'depthwise_conv2d+dilation',
     'separable_conv2d+dilation',
     'dense+tied',
+    'conv1d+padding',
+    'conv2d+padding',
+    'maxpool1d+padding',
+    'maxpool2d+padding',
+    'avgpool2d+padding',
     'multihead_attention+causal',
     'transformer_block+pre',
     'transformer_block+post',
     'leaky_relu',
+    'gru+reset_before',
   ];
   assert.deepEqual(wanted.filter((f) => !seen.has(f)), [], 'features the generated models never used');
   console.log(`# ${built} generated models built from ${seed} seeds in ${Date.now() - started} ms`);

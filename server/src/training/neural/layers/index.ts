@@ -4,10 +4,13 @@ import { defineMultiHeadAttention } from './attention';
 import { defineBias } from './bias';
 import type { TF } from './common';
 import { defineConv } from './conv';
+import { defineResetAfterGRU, defineResetAfterGRUCell } from './gru';
 import { defineLayerNorm } from './layerNorm';
 import { definePositionalEmbedding } from './positionalEmbedding';
 import { defineSharedEmbedding, tiedOutput } from './sharedEmbedding';
+import { defineClassToken, defineTakeToken, defineTokenTypeEmbedding } from './tokens';
 import { defineTransformerBlock } from './transformerBlock';
+import { defineAdaptivePool, definePad } from './windows';
 
 const registered = new WeakMap<TF, CustomLayers>();
 
@@ -28,6 +31,15 @@ export function registerCustomLayers(tf: TF): CustomLayers {
   const Conv = defineConv(tf);
   const SharedEmbedding = defineSharedEmbedding(tf);
   const Bias = defineBias(tf);
+  const Pad = definePad(tf);
+  const AdaptivePool = defineAdaptivePool(tf);
+  for (const cls of [Pad, AdaptivePool]) tf.serialization.registerClass(cls);
+  const ClassToken = defineClassToken(tf);
+  const TakeToken = defineTakeToken(tf);
+  const TokenTypeEmbedding = defineTokenTypeEmbedding(tf);
+  const ResetAfterGRUCell = defineResetAfterGRUCell(tf);
+  const ResetAfterGRU = defineResetAfterGRU(tf, ResetAfterGRUCell);
+  for (const cls of [ClassToken, TakeToken, TokenTypeEmbedding, ResetAfterGRUCell, ResetAfterGRU]) tf.serialization.registerClass(cls);
   for (const cls of [LayerNorm, PositionalEmbedding, MultiHeadAttention, TransformerBlock, Conv, SharedEmbedding, Bias]) tf.serialization.registerClass(cls);
   const layers: CustomLayers = {
     layerNorm: (spec) => new LayerNorm({ ...spec }),
@@ -38,6 +50,12 @@ export function registerCustomLayers(tf: TF): CustomLayers {
     sharedEmbedding: (spec) => new SharedEmbedding({ ...spec }),
     tiedOutput,
     bias: (spec) => new Bias({ ...spec }),
+    pad: (spec) => new Pad({ name: spec.name, pads: spec.pads.map(([a, b]) => [a, b]), fill: spec.fill }),
+    adaptivePool: (spec) => new AdaptivePool({ name: spec.name, reduction: spec.reduction, size: [...spec.size] }),
+    classToken: (spec) => new ClassToken({ ...spec }),
+    takeToken: (spec) => new TakeToken({ ...spec }),
+    tokenTypeEmbedding: (spec) => new TokenTypeEmbedding({ ...spec }),
+    resetAfterGRU: (spec) => new ResetAfterGRU({ ...spec }),
   };
   registered.set(tf, layers);
   return layers;
