@@ -82,3 +82,35 @@ test('a name of a million characters is quoted short in its message', async () =
   assert.match(unknown.message, /^Unknown layer 'x+…'\.$/);
   await client.close(uri);
 });
+
+test('a 2 MB line of surplus arguments: one diagnostic over them all, and every request answers', async () => {
+  const uri = fixtureUri('surplus-arguments.model');
+  const n = Math.ceil(2_000_000 / 3);
+  const text = `model M {\n  input: [4]\n  dense(${Array(n).fill('1').join(', ')})\n  train {\n    loss: mse\n  }\n}\n`;
+  const since = client.published.length;
+  const opened = performance.now();
+  await client.open(uri, text);
+  const published = await client.diagnosticsFor(uri, since, () => true, 30_000);
+  // Timings depend on the machine and its load: printed, not asserted.
+  console.log(`# 2 MB of arguments: diagnostics published after ${Math.round(performance.now() - opened)} ms`);
+  const surplus = published.diagnostics.filter((d) => d.code === 'too-many-arguments');
+  assert.equal(surplus.length, 1);
+  assert.match(surplus[0].message, /; [\d,]+ surplus arguments: remove them or name the ones meant\.$/);
+  assert.equal(surplus[0].range.end.character, 8 + 3 * n - 2, 'the range runs to the last argument');
+  assert.ok(published.diagnostics.length <= 10, `${published.diagnostics.length} diagnostics`);
+  const middle = { line: 2, character: 8 + 3 * Math.floor(n / 2) };
+  const times: string[] = [];
+  const timed = async (method: string, params: object) => {
+    const start = performance.now();
+    await client.request(method, { textDocument: { uri }, ...params });
+    times.push(`${method.replace('textDocument/', '')} ${Math.round(performance.now() - start)} ms`);
+  };
+  await timed('textDocument/hover', { position: middle });
+  await timed('textDocument/codeAction', { range: surplus[0].range, context: { diagnostics: [surplus[0]] } });
+  for (const method of ['textDocument/semanticTokens/full', 'textDocument/foldingRange', 'textDocument/documentSymbol', 'textDocument/codeLens']) await timed(method, {});
+  await timed('textDocument/inlayHint', { range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } } });
+  console.log(`# 2 MB of arguments: ${times.join(', ')}`);
+  assert.ok(client.alive);
+  assert.deepEqual(failures(), []);
+  await client.close(uri);
+});

@@ -1,10 +1,12 @@
 import { MAX_DIM } from '../catalog/common';
 import type { ArgSpec, ArgValue, Args, LayerEntry, NestedLayer } from '../catalog/types';
 import type { Range } from '../language/position';
+import { sklearnName } from '../catalog/sklearnNames';
 import { closestName } from '../util/suggest';
 import type { DiagnosticSink } from './diagnostics';
 import { describeValue, type EvaluatedArg, type Value } from './values';
 import { clip } from '../util/clip';
+import { withSeparators } from '../util/format';
 
 export interface BoundArgs {
   readonly args: Args;
@@ -45,13 +47,26 @@ export function bindArgs(
   let position = 0;
   let sawNamed = false;
 
-  for (const arg of written) {
+  for (let i = 0; i < written.length; i++) {
+    const arg = written[i];
     let spec: ArgSpec | undefined;
     if (arg.name) {
       sawNamed = true;
       spec = specNamed(specs, arg.name.name);
       if (!spec) {
         const names = specs.map((s) => s.name).filter((n) => !ranges.has(n));
+        const sklearn = sklearnName(owner, arg.name.name);
+        if (sklearn) {
+          // A twin already written is a duplicate after renaming: then the rename is not offered.
+          const rename = sklearn.ours !== undefined && names.includes(sklearn.ours) ? sklearn.ours : undefined;
+          diags.add(
+            'unknown-argument',
+            `${owner} has no argument '${arg.name.name}': ${sklearn.note}.${rename ? ` Rename it to '${rename}'.` : ''} It takes: ${specs.map((s) => s.name).join(', ')}.`,
+            arg.name.range,
+            { suggestions: rename ? [rename] : [], sklearn: arg.name.name },
+          );
+          continue;
+        }
         const suggestion = closestName(arg.name.name, names);
         diags.add(
           'unknown-argument',
@@ -69,13 +84,11 @@ export function bindArgs(
       }
       spec = specs[position++];
       if (!spec) {
-        diags.add(
-          'too-many-arguments',
-          specs.length
-            ? `${owner} takes at most ${specs.length} positional argument${specs.length === 1 ? '' : 's'} (${specs.map((s) => s.name).join(', ')}); remove this one or name it.`
-            : `${owner} takes no arguments; remove this one.`,
-          arg.range,
-        );
+        // The surplus is reported once, over all of it: a pasted list of thousands is one mistake, not thousands.
+        let last = i;
+        while (last + 1 < written.length && !written[last + 1].name) last++;
+        reportSurplus(diags, owner, specs, last - i + 1, { start: arg.range.start, end: written[last].range.end });
+        i = last;
         continue;
       }
     }
@@ -101,6 +114,14 @@ export function bindArgs(
     } else if (spec.default !== undefined) values[spec.name] = spec.default;
   }
   return { args: values, ranges, ok };
+}
+
+function reportSurplus(diags: DiagnosticSink, owner: string, specs: readonly ArgSpec[], count: number, range: Range): void {
+  const takes = specs.length
+    ? `${owner} takes at most ${specs.length} positional argument${specs.length === 1 ? '' : 's'} (${specs.map((s) => s.name).join(', ')})`
+    : `${owner} takes no arguments`;
+  const advice = count === 1 ? (specs.length ? 'remove this one or name it' : 'remove this one') : `${withSeparators(count)} surplus arguments: remove them${specs.length ? ' or name the ones meant' : ''}`;
+  diags.add('too-many-arguments', `${takes}; ${advice}.`, range, { surplus: count });
 }
 
 /** Each argument list's defaults, in spec order, and whether any argument is required. */
@@ -130,7 +151,7 @@ function lowerFirst(s: string): string {
 /** Converts one value to its spec's type, reporting type, enum and range problems. */
 export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext): ArgValue | undefined {
   const { diags } = ctx;
-  if (v.kind === 'error') return undefined;
+  if (holdsError(v)) return undefined;
   switch (spec.type) {
     case 'int':
     case 'number': {
@@ -172,6 +193,8 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
       }
       return out.length === 1 ? [out[0], out[0]] : out;
     }
+    case 'padding':
+      return convertPadding(owner, spec, v, ctx);
     case 'shape': {
       if (v.kind !== 'list') return reportType(diags, owner, spec, v, 'a list of whole numbers such as [8, 8, 1]');
       const out: number[] = [];
@@ -229,7 +252,61 @@ export function convert(owner: string, spec: ArgSpec, v: Value, ctx: BindContext
   }
 }
 
+/**
+ * Padding: a named mode from `values` (`valid`, `same`), or explicit sizes. A number stays a
+ * number, `[a]` becomes `a`, `[a, b]` stays a pair and `[[a, b], [c, d]]` becomes [a, b, c, d];
+ * which of these a layer accepts for its rank, it decides and reports itself.
+ */
+function convertPadding(owner: string, spec: ArgSpec, v: Value, ctx: BindContext): ArgValue | undefined {
+  const named = spec.values ?? [];
+  const expected = `${named.length ? `${named.join(', ')}, ` : ''}a whole number, a pair [h, w] or [[top, bottom], [left, right]]`;
+  if (v.kind === 'ident' || (v.kind === 'string' && named.includes(v.value))) {
+    if (!named.length) return reportType(ctx.diags, owner, spec, v, expected);
+    return convert(owner, { ...spec, type: 'enum' }, v, ctx);
+  }
+  const size = (item: Value): number | undefined => {
+    if (item.kind !== 'number' || !Number.isInteger(item.value)) {
+      reportType(ctx.diags, owner, spec, v, expected);
+      return undefined;
+    }
+    return checkRange(owner, spec, item.value, item.range, ctx.diags) ? item.value : undefined;
+  };
+  if (v.kind === 'number') return size(v);
+  if (v.kind !== 'list' || v.items.length < 1 || v.items.length > 2) return reportType(ctx.diags, owner, spec, v, expected);
+  const out: number[] = [];
+  if (v.items.every((item) => item.kind === 'list')) {
+    for (const item of v.items) {
+      if (item.kind !== 'list' || item.items.length !== 2 || v.items.length !== 2) return reportType(ctx.diags, owner, spec, v, expected);
+      for (const inner of item.items) {
+        const n = size(inner);
+        if (n === undefined) return undefined;
+        out.push(n);
+      }
+    }
+    return out;
+  }
+  for (const item of v.items) {
+    const n = size(item);
+    if (n === undefined) return undefined;
+    out.push(n);
+  }
+  return out.length === 1 ? out[0] : out;
+}
+
 /** Reports a value of the wrong type; returns undefined, the conversion's result. */
+/**
+ * Whether a value is, or a list holds, an error: one already reported where it arose, or a
+ * block parameter standing for a value met per use (`reshape([n, -1])` in a block body).
+ */
+function holdsError(v: Value): boolean {
+  const pending: Value[] = [v];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.kind === 'error') return true;
+    if (next.kind === 'list') for (const item of next.items) pending.push(item);
+  }
+  return false;
+}
+
 function reportType(diags: DiagnosticSink, owner: string, spec: ArgSpec, v: Value, expected: string): undefined {
   diags.add('argument-type', `'${spec.name}' of ${owner} must be ${expected}, not ${describeValue(v)}.`, v.range);
   return undefined;
@@ -253,11 +330,16 @@ function checkRange(owner: string, spec: ArgSpec, value: number, range: Range, d
   return true;
 }
 
+/** A bound as people read it: the size limit as 2^40 (and its negative), not 1099511627776. */
+function bound(value: number): string {
+  return value >= MAX_DIM ? '2^40' : value <= -MAX_DIM ? '−2^40' : String(value);
+}
+
 export function describeRange(spec: ArgSpec): string {
-  const lo = spec.min === undefined ? undefined : `${spec.minExclusive ? '>' : '≥'} ${spec.min}`;
-  const hi = spec.max === undefined ? undefined : `${spec.maxExclusive ? '<' : '≤'} ${spec.max >= MAX_DIM ? '2^40' : spec.max}`;
+  const lo = spec.min === undefined ? undefined : `${spec.minExclusive ? '>' : '≥'} ${bound(spec.min)}`;
+  const hi = spec.max === undefined ? undefined : `${spec.maxExclusive ? '<' : '≤'} ${bound(spec.max)}`;
   if (spec.min !== undefined && spec.max !== undefined) {
-    return `in ${spec.minExclusive ? '(' : '['}${spec.min}, ${spec.max >= MAX_DIM ? '2^40' : spec.max}${spec.maxExclusive ? ')' : ']'}`;
+    return `in ${spec.minExclusive ? '(' : '['}${bound(spec.min)}, ${bound(spec.max)}${spec.maxExclusive ? ')' : ']'}`;
   }
   return lo ?? hi ?? 'any value';
 }

@@ -97,7 +97,9 @@ export function resolveDataset(decl: A.DatasetDecl, file: string, host: Analysis
   if ('error' in table) {
     const { error } = table;
     const range = error.code === 'dataset-target' ? (settings.written.get('target')?.prop.value.range ?? source.range) : source.range;
-    diags.add(error.code, error.message, range, locationData(error));
+    // A target's candidates travel as suggestions: the quick fixes that pick one.
+    const data = error.code === 'dataset-target' && error.suggestions ? { ...locationData(error), suggestions: error.suggestions } : locationData(error);
+    diags.add(error.code, error.message, range, data);
     return { ...base, kind: 'csv', path, file: source.value, shape: declaredShape };
   }
   if (isPending(table)) {

@@ -36,6 +36,7 @@ export const CODES = {
   'invalid-number': { severity: 'error', summary: 'A malformed number such as 1e or 3x3.' },
   'unclosed-bracket': { severity: 'error', summary: 'A ( or [ without its closing bracket.' },
   'unclosed-brace': { severity: 'error', summary: 'A { without its closing }.' },
+  'one-setting-per-line': { severity: 'error', summary: 'Several settings on one line (`epochs: 30, loss: mse`); each goes on a line of its own.' },
   'nesting-too-deep': { severity: 'error', summary: 'More than 200 nested brackets or bodies, or blocks used 100 levels deep.' },
   // names
   'duplicate-declaration': { severity: 'error', summary: 'Two datasets, blocks or models share a name.' },
@@ -53,7 +54,7 @@ export const CODES = {
   'positional-after-named': { severity: 'error', summary: 'A positional argument after a named one.' },
   'argument-type': { severity: 'error', summary: 'A value of the wrong type.' },
   'value-out-of-range': { severity: 'error', summary: 'A value outside its allowed range.' },
-  'invalid-expression': { severity: 'error', summary: 'Arithmetic on values that are not numbers, or division by zero.' },
+  'invalid-expression': { severity: 'error', summary: 'Arithmetic, a comparison or and/or/not on values of the wrong kind, division by zero, or in_channels outside a block.' },
   // structure
   'mixed-model': { severity: 'error', summary: 'Neural layers and a classical estimator in one model.' },
   'multiple-estimators': { severity: 'error', summary: 'More than one classical estimator in a model.' },
@@ -68,7 +69,9 @@ export const CODES = {
   'dense-on-spatial': { severity: 'warning', summary: 'dense on an image tensor where flatten was probably meant.' },
   'heads-not-dividing': { severity: 'error', summary: 'Attention heads do not divide the model width.' },
   'sequence-too-long': { severity: 'error', summary: 'A sequence longer than the positional embedding.' },
+  'index-out-of-range': { severity: 'error', summary: 'take_token reads a position the sequence does not have.' },
   'residual-shape': { severity: 'error', summary: "A residual branch changes the shape and has no usable projection." },
+  'concat-shape': { severity: 'error', summary: 'The paths of a concat disagree on an axis other than the last, or on the rank.' },
   'reshape-size': { severity: 'error', summary: 'reshape to a different element count.' },
   'input-shape-mismatch': { severity: 'error', summary: "The model's input does not match its dataset." },
   'tied-without-embedding': { severity: 'error', summary: 'A tied output layer without an embedding to share.' },

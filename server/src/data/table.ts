@@ -3,7 +3,7 @@
  * column a numeric feature. `summarizeTable` is what the checker needs (counts, labels,
  * problems to report); `loadTable` adds the numbers for training and refuses bad cells.
  */
-import { closestName } from '../util/suggest';
+import { closestName, nearestNames } from '../util/suggest';
 import { parseCsv, type CsvError, type CsvTable } from './csv';
 import { dataName, excerpt } from './excerpt';
 
@@ -89,6 +89,8 @@ export interface TableFailure {
     readonly row?: number;
     /** 1-based file column, when one column is at fault. */
     readonly column?: number;
+    /** Names that could replace the one at fault (a target column), for quick fixes. */
+    readonly suggestions?: readonly string[];
   };
 }
 
@@ -97,6 +99,8 @@ export const MAX_LISTED = 20;
 
 /** How many column names a message lists before abbreviating. */
 const MAX_NAMED_COLUMNS = 10;
+/** How many of a long header's columns an unknown target's message names by nearness. */
+const NEAREST_COLUMNS = 5;
 
 const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', '?']);
 
@@ -542,10 +546,18 @@ function findTarget(columns: readonly string[], opts: TableOptions): number | Ta
     );
   }
   const suggestion = closestName(opts.target, columns);
-  return fail(
-    'dataset-target',
-    `${opts.file} has no column ${quotedName(opts.target)}.${suggestion ? ` Did you mean ${quotedName(suggestion)}?` : ''} Its columns are: ${listNames(columns)}. Set target to one of them, or leave it out to use the last column.`,
-  );
+  // A long header is listed by nearness to what was typed, and always with its last column, the usual target.
+  const last = columns[columns.length - 1];
+  const near = columns.length > MAX_NAMED_COLUMNS ? nearestNames(opts.target, columns, NEAREST_COLUMNS) : [];
+  const listed =
+    columns.length <= MAX_NAMED_COLUMNS
+      ? `Its columns are: ${listNames(columns)}.`
+      : near.length
+        ? `The columns nearest to it: ${near.map((c) => dataName(c)).join(', ')}${near.includes(last) ? '' : `; the last column: ${dataName(last)}`} (${columns.length} columns in all).`
+        : `Its columns are: ${listNames(columns)}, the last being ${dataName(last)}.`;
+  const suggestions = [...new Set([...(suggestion ? [suggestion] : []), ...near, last])];
+  const failure = fail('dataset-target', `${opts.file} has no column ${quotedName(opts.target)}.${suggestion ? ` Did you mean ${quotedName(suggestion)}?` : ''} ${listed} Set target to one of them, or leave it out to use the last column.`);
+  return { error: { ...failure.error, suggestions } };
 }
 
 /** A column name in quotes: plain names as 'name', others as an escaped excerpt. */

@@ -1,6 +1,7 @@
 import { CodeActionKind, type CodeAction, type TextEdit } from 'vscode-languageserver/node';
 import type { Diagnostic } from '../analysis/diagnostics';
-import type { Analysis, ModelAnalysis } from '../analysis/model';
+import type { Analysis, LayerRow, ModelAnalysis } from '../analysis/model';
+import { setsOutputActivation } from '../analysis/advice';
 import { catalogEntry } from '../catalog/registry';
 import { LOSSES } from '../catalog/settings';
 import type * as A from '../language/ast';
@@ -53,6 +54,10 @@ function fixesFor(ctx: CodeActionContext, d: Diagnostic): Fix[] {
       return didYouMean(ctx, d);
     case 'output-classes':
       return typeof data.expected === 'number' ? setValueAt(ctx, d.range, String(data.expected), `Set units to ${data.expected} (the number of classes)`) : [];
+    case 'rank-mismatch':
+      return Array.isArray(data.reshape) && data.reshape.every((n) => Number.isSafeInteger(n)) ? insertBefore(ctx, d.range, `reshape([${data.reshape.join(', ')}])`) : [];
+    case 'one-setting-per-line':
+      return splitSettings(ctx, d.range);
     case 'dense-on-spatial':
     case 'classical-image-input':
       return data.fix === 'insert-flatten' ? insertFlatten(ctx, d.range) : [];
@@ -76,8 +81,9 @@ function didYouMean(ctx: CodeActionContext, d: Diagnostic): Fix[] {
     if (m) suggestions = [m[1]];
   }
   const quoted = ctx.getText(d.range).startsWith('"');
+  const sklearn = typeof d.data?.sklearn === 'string' ? d.data.sklearn : undefined;
   return suggestions.map((s) => ({
-    title: `Change to '${s}'`,
+    title: sklearn ? `Rename scikit-learn's ${sklearn} to '${s}'` : `Change to '${s}'`,
     edits: [{ range: d.range, newText: quoted ? JSON.stringify(s) : s }],
     preferred: suggestions.length === 1,
   }));
@@ -103,11 +109,53 @@ function indentOf(line: string): string {
 }
 
 function insertFlatten(ctx: CodeActionContext, range: Range): Fix[] {
+  return insertBefore(ctx, range, 'flatten');
+}
+
+/** Inserts `layer` before the layer at `range`: on a line of its own when that layer starts its line. */
+function insertBefore(ctx: CodeActionContext, range: Range, layer: string): Fix[] {
   const line = ctx.lineText(range.start.line);
   const startsLine = line.slice(0, range.start.character).trim() === '';
-  const text = startsLine ? `flatten\n${indentOf(line)}` : 'flatten ';
-  const layer = line.slice(range.start.character).match(/^[A-Za-z_][A-Za-z0-9_]*/)?.[0] ?? 'the layer';
-  return [{ title: `Insert flatten before ${layer}`, edits: [{ range: { start: range.start, end: range.start }, newText: text }], preferred: true }];
+  const text = startsLine ? `${layer}\n${indentOf(line)}` : `${layer} `;
+  const name = line.slice(range.start.character).match(/^[A-Za-z_][A-Za-z0-9_]*/)?.[0] ?? 'the layer';
+  return [{ title: `Insert ${layer} before ${name}`, edits: [{ range: { start: range.start, end: range.start }, newText: text }], preferred: true }];
+}
+
+/**
+ * Puts the settings written on the line of `comma` one per line. A section written whole
+ * on that line (`train { epochs: 30, loss: mse }`) is opened up around them.
+ */
+function splitSettings(ctx: CodeActionContext, comma: Range): Fix[] {
+  const decl = declarationAt(ctx.analysis.source, comma.start);
+  if (!decl || decl.kind === 'compare') return [];
+  const line = comma.start.line;
+  const containers: { readonly props: readonly A.Property[]; readonly range: Range }[] = [];
+  if (decl.kind === 'dataset') containers.push(decl);
+  else {
+    containers.push({ props: decl.body.filter((i): i is A.Property => i.kind === 'property'), range: decl.range });
+    for (const item of decl.body) if (item.kind === 'train') containers.push(item);
+  }
+  const container = containers.find((c) => c.props.some((p) => p.range.start.line === line && comparePositions(p.range.end, comma.start) <= 0));
+  if (!container) return [];
+  const props = container.props.filter((p) => p.range.start.line === line && p.range.end.line === line);
+  if (props.length < 2) return [];
+  const text = ctx.lineText(line);
+  const indent = indentOf(text);
+  const title = 'Put each setting on a line of its own';
+  const first = props[0].range.start;
+  const last = props[props.length - 1].range.end;
+  const settings = (at: string) => props.map((p) => `\n${at}${ctx.getText(p.range)}`).join('');
+  const opensHere = text.slice(0, first.character).trimEnd().endsWith('{');
+  const closesHere = /^\s*}/.test(text.slice(last.character));
+  if (opensHere) {
+    // The settings open on the `{` line: each moves one level in, and a `}` after them goes to its own line.
+    const close = closesHere ? { line, character: text.indexOf('}', last.character) + 1 } : last;
+    const end = closesHere ? `\n${indent}}` : '';
+    const start = { line, character: text.slice(0, first.character).trimEnd().length };
+    return [{ title, edits: [{ range: { start, end: close }, newText: settings(indent + '  ') + end }], preferred: true }];
+  }
+  const joined = props.map((p) => ctx.getText(p.range)).join(`\n${indent}`);
+  return [{ title, edits: [{ range: { start: first, end: last }, newText: joined }], preferred: true }];
 }
 
 function lossFixes(ctx: CodeActionContext, d: Diagnostic): Fix[] {
@@ -120,6 +168,8 @@ function lossFixes(ctx: CodeActionContext, d: Diagnostic): Fix[] {
     if (fix) fixes.push(fix);
     return fixes;
   }
+  const layers = d.data?.layers;
+  if (d.data?.fix === 'add-output-layer' && Array.isArray(layers) && layers.every((l) => typeof l === 'string')) return addOutputLayers(ctx, d.range, layers);
   const activation = setActivation(ctx, d.range, expected);
   if (activation) fixes.push(activation);
   if (d.code === 'softmax-binary-loss') {
@@ -166,9 +216,29 @@ function setActivation(ctx: CodeActionContext, range: Range, activation: string)
   if (entry.family === 'activation' && catalogEntry(activation)?.kind === 'layer') {
     return { title: `Replace ${entry.name} with ${activation}`, edits: [{ range: call.name.range, newText: activation }], preferred: true };
   }
-  if (!entry.args.some((a) => a.name === 'activation')) return undefined;
+  // Elsewhere `activation` is internal (a transformer's MLP, an RNN's state): writing it would not change the output.
+  if (!setsOutputActivation(entry)) return undefined;
   const edit = appendArgument(ctx, call, `activation: ${activation}`);
   return edit ? { title, edits: [edit], preferred: true } : undefined;
+}
+
+/**
+ * Adds `layers`, one per line, after the model's last layer: after the body line that
+ * produced it (a block use, a repeat), since the layer itself may be written inside a block.
+ */
+function addOutputLayers(ctx: CodeActionContext, range: Range, layers: readonly string[]): Fix[] {
+  const model = modelAround(ctx.analysis, range);
+  let row: LayerRow | undefined;
+  for (const r of model?.rows ?? []) {
+    if (r.kind === 'layer' && comparePositions(r.range.start, range.start) === 0 && comparePositions(r.range.end, range.end) === 0) row = r;
+  }
+  if (!row) return [];
+  const site = row.site;
+  const line = ctx.lineText(site.end.line);
+  // After a trailing comment rather than before it, so the comment stays with its line.
+  const at = /^\s*(\/\/.*)?$/.test(line.slice(site.end.character)) ? { line: site.end.line, character: line.length } : site.end;
+  const indent = indentOf(ctx.lineText(site.start.line));
+  return [{ title: `Add ${layers.join(' and ')} after ${row.name}`, edits: [{ range: { start: at, end: at }, newText: layers.map((l) => `\n${indent}${l}`).join('') }], preferred: true }];
 }
 
 /** Adds `text` as the last argument of a call, with or without its parentheses. */

@@ -32,6 +32,27 @@ export function closestName(name: string, candidates: readonly string[]): string
   return best;
 }
 
+/** Beyond this distance a name is not "near" the typed one, however few candidates there are. */
+const MAX_NEAR_DISTANCE = 8;
+
+/**
+ * Up to `count` candidates nearest to `name` by edit distance (case-insensitive), nearest
+ * first, ties in candidate order; only those within a third of the name's length (at least
+ * 2, at most 8 edits), so a list of unrelated names stays empty.
+ */
+export function nearestNames(name: string, candidates: readonly string[], count: number): string[] {
+  if (name.length > MAX_FUZZY_LENGTH) return [];
+  const wanted = name.toLowerCase();
+  const bound = Math.min(MAX_NEAR_DISTANCE, Math.max(2, Math.floor(name.length / 3)));
+  const scored: { readonly name: string; readonly distance: number; readonly at: number }[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const distance = boundedDistance(wanted, candidates[i].toLowerCase(), bound);
+    if (distance <= bound) scored.push({ name: candidates[i], distance, at: i });
+  }
+  scored.sort((a, b) => a.distance - b.distance || a.at - b.at);
+  return scored.slice(0, count).map((s) => s.name);
+}
+
 /**
  * Edit distance counting a swap of adjacent letters as one edit (optimal string
  * alignment), since "lable" for "label" is the commonest typo and plain Levenshtein would
