@@ -217,3 +217,21 @@ test('the built binary runs and returns the same exit codes', async () => {
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /estimate needs exactly one FILE/);
 });
+
+test('estimate --json on iris: classical models get fit figures of their own, not adam, epochs and gradients (issue 14)', async () => {
+  const r = await cli(['estimate', 'samples/iris.model', '--json']);
+  const models = JSON.parse(r.out).models as { name: string; kind: string; memory: Record<string, unknown>; training: Record<string, unknown> }[];
+  const classical = models.filter((m) => m.kind === 'classical');
+  assert.deepEqual(classical.map((m) => m.name), ['IrisLogReg', 'IrisSVM', 'IrisTree', 'IrisForest']);
+  for (const m of classical) {
+    for (const key of ['estimator', 'samples', 'work', 'workUnit', 'workDetail', 'workUpperBound']) assert.ok(key in m.training, `${m.name}: training.${key}`);
+    assert.ok(!('optimizer' in m.training) && !('epochs' in m.training) && !('gradientsBytes' in m.memory), m.name);
+    assert.equal(m.training.samples, 120);
+    assert.ok(typeof m.memory.fitBytes === 'number' && (m.memory.fitBytes as number) > 0, m.name);
+  }
+  // The SVM: 3 one-vs-one problems of 80 samples, each kernel matrix 80² values × 4 features.
+  assert.equal(classical[1].training.work, 3 * 80 * 80 * 4);
+  assert.equal(models[0].training.optimizer, 'adam', 'the MLP keeps its optimizer');
+  const table = (await cli(['estimate', 'samples/iris.model', '--model', 'IrisSVM'])).out;
+  assert.match(table, /^Fit memory: +≤ 12\.1 MiB = training data \(120 × 4 float32 \+ int32 labels\) 2\.34 KiB \+ /m);
+});

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { RunView } from '../../server/src/lsp/protocol';
-import type { ClientCapabilities, InitializeResult, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
+import type { ClientCapabilities, InitializeResult, Position, PublishDiagnosticsParams, Range, SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
 
 export const ROOT = resolve(__dirname, '../..');
 export const SERVER = resolve(ROOT, 'dist/server.js');
@@ -208,6 +208,28 @@ export class TestClient {
   /** One of the server's commands on the spec at `uri` (`workspace/executeCommand`, one argument `{ uri, ...args }`). */
   executeCommand<R>(uri: string, command: string, args: Record<string, unknown> = {}, workDoneToken?: string): Promise<R> {
     return this.request<R>('workspace/executeCommand', { command, arguments: [{ uri, ...args }], ...(workDoneToken ? { workDoneToken } : {}) });
+  }
+
+  /**
+   * The server's semantic tokens for the document at `uri`, whose text is `text`, decoded from
+   * the relative encoding with the advertised legend: `name:type` each, then `+modifier` for
+   * each modifier when `modifiers` is set.
+   */
+  async semanticTokens(uri: string, text: string, modifiers = false): Promise<string[]> {
+    const legend = this.initializeResult.capabilities.semanticTokensProvider!.legend as SemanticTokensLegend;
+    const tokens = await this.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } });
+    const lines = text.split('\n');
+    const decoded: string[] = [];
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < tokens.data.length; i += 5) {
+      const [dl, dc, len, type, mods] = tokens.data.slice(i, i + 5);
+      line += dl;
+      char = dl === 0 ? char + dc : dc;
+      const names = modifiers ? legend.tokenModifiers.filter((_, bit) => mods & (1 << bit)) : [];
+      decoded.push(`${lines[line].slice(char, char + len)}:${legend.tokenTypes[type]}${names.length ? `+${names.join('+')}` : ''}`);
+    }
+    return decoded;
   }
 
   /** The `modelspec/runChanged` views of a model's runs so far, in arrival order. */

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import { createNodeHost } from '../../server/src/data/nodeHost';
-import { saveCalibration } from '../../server/src/training/calibrationFile';
-import { estimateTrainMs, trainingSteps } from '../../server/src/training/trainTime';
-import { formatDuration } from '../../server/src/util/format';
+import { STEP_MODEL_VERSION } from '../../server/src/training/builtInStepModel';
+import { saveRun } from '../../server/src/training/calibrationFile';
+import { trainingSteps } from '../../server/src/training/trainTime';
 import { FIXTURES, fixtureText, fixtureUri, positionOf, TestClient } from './client';
 
 let client: TestClient;
@@ -64,9 +64,11 @@ test('a model name shows the summary table with the stated assumptions', async (
   assert.match(text, /416,520 MACs = 833,040 FLOPs/);
   assert.match(text, /\| Training memory \| .* = weights .* \+ gradients .* \+ sgd state .* × batch 64 \|/);
   // No dataset: the time is per 1,000 samples per epoch, on this machine and the configured accelerator.
-  assert.match(text, /\| This machine \| ≈ .* at [\d.]+ [KMG]?FLOP\/s per 1,000 samples per epoch \|/);
-  assert.match(text, /\| Test TPU \| ≈ .* at 100 TFLOP\/s peak × 50% utilisation per 1,000 samples per epoch \|/);
-  assert.match(text, /calibration of plain JavaScript .* leaves out the cost of each training step/);
+  // 1,000 samples less the 10% validation split: 900 in batches of 64, 100 in 2 validation batches.
+  assert.match(text, /\| This machine \| ≈ [\d.]+ m?s: 15 steps × [\d.]+ ms \+ 2 validation batches \+ [\d.]+ m?s of arithmetic \+ 1 epoch × \d+ ms \+ [\d.]+ m?s start-up per 1,000 samples per epoch \|/);
+  assert.match(text, /\| Test TPU \| at least .* per 1,000 samples per epoch: the arithmetic alone at 100 TFLOP\/s peak × 50% utilisation, without per-step costs \|/);
+  assert.match(text, /Accelerator rows are lower bounds/);
+  assert.match(text, /\*This machine\* is the built-in model of a TensorFlow.js \(wasm\) training step .* scaled ×[\d.]+ by this machine's plain-JavaScript speed/);
   assert.match(text, /3 × forward FLOPs/);
 });
 
@@ -75,7 +77,7 @@ test('a model with data shows its training compute and time', async () => {
   assert.ok(text);
   assert.match(text, /\| Training compute \| 8,064,000 FLOPs \(8.06 MFLOPs\) = 3 × forward × 120 samples × 100 epochs \|/);
   assert.match(text, /\| This machine \| ≈ \d/);
-  assert.match(text, /\| Test TPU \| ≈ /);
+  assert.match(text, /\| Test TPU \| at least /);
 });
 
 test('a model name in compare shows the same summary', async () => {
@@ -142,10 +144,10 @@ test('an unknown document answers null', async () => {
   assert.equal(h, null);
 });
 
-test('after a run has measured this machine, a model hover estimates its time as the run would', async () => {
+test('after a run of a model of the same kind, a model hover scales its estimate by how that run went', async () => {
   const runsDir = mkdtempSync(join(tmpdir(), 'modelspec-calibration-'));
-  const calibration = { backend: 'wasm', kind: 'dense' as const, stepMs: 2.5, flopsPerSecond: 4e8, millis: 900 };
-  saveCalibration(runsDir, calibration, new Date('2026-11-20T10:00:00Z'));
+  // A dense run that took twice its built-in prediction on an idle machine.
+  saveRun(runsDir, { model: 'Other', kind: 'dense', backend: 'wasm', epochs: 3, measuredMs: 2000, builtInMs: 1000, slowdown: 1, stepModel: STEP_MODEL_VERSION }, new Date('2026-11-20T10:00:00Z'));
   const measured = await TestClient.start({ settings: { runsDirectory: runsDir } });
   try {
     await measured.openFixture('iris.model');
@@ -153,11 +155,10 @@ test('after a run has measured this machine, a model hover estimates its time as
     const text = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
     const file = join(FIXTURES, 'iris.model');
     const model = analyze(iris, { file, host: createNodeHost() }).models.find((m) => m.name === 'IrisMLP')!;
-    const expected = estimateTrainMs(model, model.train.epochs, calibration)!;
     const steps = trainingSteps(model, model.compute.samples!, model.train.epochs);
-    assert.match(text, new RegExp(`\\| This machine \\| ≈ ${formatDuration(expected / 1000).replace('.', '\\.')}: ${steps.toLocaleString('en-US')} steps × 2\\.5 ms \\+ arithmetic at `));
-    assert.match(text, /training engine's own measurement on the wasm backend \(2026-11-20, for dense models\)/);
-    assert.doesNotMatch(text, /plain JavaScript/);
+    assert.match(text, new RegExp(`\\| This machine \\| ≈ [\\d.]+ m?s: ${steps.toLocaleString('en-US')} steps × [\\d.]+ ms`));
+    assert.match(text, /scaled ×2\.00 by how a run of dense models here compared with it \(newest: Other on wasm, 2026-11-20\)/);
+    assert.doesNotMatch(text, /plain-JavaScript speed/);
   } finally {
     await measured.stop();
     rmSync(runsDir, { recursive: true, force: true });

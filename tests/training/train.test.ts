@@ -10,8 +10,8 @@ import { runTraining } from '../../server/src/training/train';
 import { launchTrainer } from '../../server/src/training/launch';
 import { evaluated, PROTOCOL_VERSION, type FromTrainer } from '../../server/src/training/protocol';
 import { loadClassical } from '../../server/src/training/classical';
-import { loadCalibrations } from '../../server/src/training/calibrationFile';
-import { estimateTrainMs } from '../../server/src/training/trainTime';
+import { loadTimings } from '../../server/src/training/calibrationFile';
+import { builtInTime } from '../../server/src/training/trainTime';
 import { analyze } from '../../server/src/analysis/analyze';
 import { createNodeHost } from '../../server/src/data/nodeHost';
 
@@ -57,14 +57,16 @@ test('a neural model trains with progress per epoch, and its saved model gives t
   assert.ok(evaluated(r));
   assert.ok(r.metrics.accuracy > 0.8, `accuracy ${r.metrics.accuracy}`);
   assert.equal(r.backend, 'wasm');
-  // The calibrated time estimate, announced at the start and kept in the result.
+  // The editor's time estimate, announced at the start and kept in the result.
   assert.ok(r.estimatedTrainMs !== undefined && Number.isFinite(r.estimatedTrainMs) && r.estimatedTrainMs > 0, `estimatedTrainMs ${r.estimatedTrainMs}`);
   assert.equal(startEstimate, r.estimatedTrainMs);
-  // The measurement behind it is kept beside the runs for the editor's estimate, and gives the same figure.
-  const [kept] = loadCalibrations(dirname(r.runDir));
-  assert.equal(kept?.backend, 'wasm');
   const model = analyze(readFileSync(SPEC, 'utf8'), { file: SPEC, host: createNodeHost() }).models.find((m) => m.name === 'Mlp')!;
-  assert.equal(estimateTrainMs(model, model.train.epochs, kept), r.estimatedTrainMs);
+  // The run's fit time is kept too, beside the built-in prediction for the epochs it ran: the editor's estimates scale by it.
+  const [timed] = loadTimings(dirname(r.runDir)).runs;
+  assert.equal(timed?.model, 'Mlp');
+  assert.equal(timed.epochs, r.epochsRun);
+  assert.equal(timed.measuredMs, r.trainMs);
+  assert.equal(timed.builtInMs, builtInTime(model, r.epochsRun)!.ms);
   const history = readFileSync(join(r.runDir, 'history.csv'), 'utf8').trim().split('\n');
   assert.equal(history.length, 16);
   assert.match(history[0], /^epoch,loss,accuracy,val_loss,val_accuracy/);
@@ -105,13 +107,17 @@ test('the trainer process streams versioned messages and ends with done', async 
 
 test('cancel stops a long run within a second and keeps what finished', async () => {
   let started = 0;
+  let startEstimate: number | undefined;
   let cancelledAt = 0;
   const handle = launchTrainer({ file: SPEC, model: 'Slow', runsDir: runsDir(), backend: 'wasm' }, (m) => {
     if (m.type === 'epoch' && !cancelledAt) {
       cancelledAt = Date.now();
       handle.cancel();
     }
-    if (m.type === 'start') started = Date.now();
+    if (m.type === 'start') {
+      started = Date.now();
+      startEstimate = m.estimatedTrainMs;
+    }
   });
   const end = await handle.done;
   assert.ok(started > 0);
@@ -119,6 +125,11 @@ test('cancel stops a long run within a second and keeps what finished', async ()
   if (end.type !== 'done') return;
   assert.equal(end.result.status, 'cancelled');
   assert.ok(end.result.epochsRun >= 1 && end.result.epochsRun < 1000);
+  // The result compares with the start's estimate cut to the epochs that ran, not the whole run's.
+  const slow = analyze(readFileSync(SPEC, 'utf8'), { file: SPEC, host: createNodeHost() }).models.find((m) => m.name === 'Slow')!;
+  const expected = (startEstimate! * builtInTime(slow, end.result.epochsRun)!.ms) / builtInTime(slow, slow.train.epochs)!.ms;
+  assert.ok(end.result.estimatedTrainMs !== undefined && Math.abs(end.result.estimatedTrainMs - expected) <= 1e-9 * expected, `${end.result.estimatedTrainMs} vs ${expected}`);
+  assert.ok(end.result.estimatedTrainMs < startEstimate!);
   assert.ok(Date.now() - cancelledAt < 5000, 'the process ended soon after cancel');
   const run = JSON.parse(readFileSync(join(end.result.runDir, 'run.json'), 'utf8'));
   assert.equal(run.status, 'cancelled');

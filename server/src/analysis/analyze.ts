@@ -3,6 +3,7 @@ import { catalogEntry } from '../catalog/registry';
 import { MODEL_SETTINGS, OPTIMIZERS, TRAIN_SETTINGS } from '../catalog/settings';
 import type { ArgSpec, Args, EstimatorEntry, LayerEntry, Shape } from '../catalog/types';
 import type * as A from '../language/ast';
+import { nestedBodies } from '../language/ast';
 import { parseText, type ParsedText } from '../language/parser';
 import type { Range } from '../language/position';
 import { closestName } from '../util/suggest';
@@ -17,7 +18,7 @@ import { inferNeural, reportUnknownLayer, type NeuralContext } from './neural';
 import { Scope } from './scope';
 import { bindSettings } from './settings';
 import { computeOf, memoryOf, sumRows } from './totals';
-import { EMPTY_ENV, evaluateArgs, type Env } from './values';
+import { EMPTY_ENV, evaluateArgs, INPUT_NAMES, type Env, type Value } from './values';
 import { clip } from '../util/clip';
 
 export interface AnalyzeOptions {
@@ -236,7 +237,8 @@ function blockUnit(block: A.BlockDecl, scope: Scope): BlockUnit {
   const bind = bindContext(list);
   const visit = (items: readonly A.BodyItem[], env: Env) => {
     for (const item of items) {
-      if (item.kind === 'repeat' || item.kind === 'residual') visit(item.body, env);
+      // Both branches of an if are checked: which one a use takes depends on its arguments.
+      for (const body of nestedBodies(item)) visit(body, env);
       if (item.kind !== 'layer') continue;
       const entry = catalogEntry(item.name.name);
       if (!entry) {
@@ -248,7 +250,10 @@ function blockUnit(block: A.BlockDecl, scope: Scope): BlockUnit {
       bindArgs(entry.name, optional, evaluateArgs(item.args, env, list), item.range, bind);
     }
   };
-  visit(block.body, new Map(block.params.map((p) => [p.name.name, { kind: 'error' as const, range: p.range }])));
+  // The input's shape is unknown here, like the parameters: both stand for values met per use.
+  const unknown = new Map<string, Value>([...INPUT_NAMES].map((n) => [n, { kind: 'error' as const, range: block.name.range }]));
+  for (const p of block.params) unknown.set(p.name.name, { kind: 'error' as const, range: p.range });
+  visit(block.body, unknown);
   return { diagnostics: list.items, reads: reader.reads };
 }
 

@@ -113,6 +113,38 @@ export interface TrainingCompute {
   readonly flopsPerSample: bigint;
 }
 
+/** One term of a classical fit's memory: what holds it and its bytes. */
+export interface FitMemoryPart {
+  readonly label: string;
+  readonly bytes: bigint;
+}
+
+/**
+ * What a classical estimator's fit does, in its own terms: the memory the fit holds at
+ * its peak (the training data as the engine copies it, solver state, the model being
+ * built) and its work, counted in the operation that dominates that estimator. Neural
+ * models have `memory` and `compute` instead.
+ */
+export interface ClassicalFit {
+  /**
+   * An upper bound of the fit's peak: SVM caches and tree nodes at their bounds, plus the
+   * JavaScript engine's own working space as measured (bench/classical-memory.ts).
+   */
+  readonly memory: {
+    readonly bytes: bigint;
+    readonly parts: readonly FitMemoryPart[];
+  };
+  readonly work: {
+    /** The count, in `unit`s. */
+    readonly ops: bigint;
+    readonly unit: string;
+    /** How `ops` is made up, e.g. "≤ 500 iterations × 2 × 120 samples × 5 × 3 vectors". */
+    readonly detail: string;
+    /** True when `ops` is a bound (iterations that stop early, trees that stop before their depth). */
+    readonly upperBound: boolean;
+  };
+}
+
 export interface ModelAnalysis {
   readonly name: string;
   readonly decl: A.ModelDecl;

@@ -1,7 +1,10 @@
+import { resolve } from 'node:path';
 import type { AnalysisHost } from '../analysis/host';
 import type { ModelAnalysis } from '../analysis/model';
 import { enginesDisagree } from '../analysis/paramCounts';
+import { loadTimings } from '../training/calibrationFile';
 import { chooseEngine, type EngineChoice } from '../training/engineChoice';
+import { runsDirFor } from '../training/runs';
 import type { BackendPreference } from '../training/protocol';
 import { findTorchPython, type PythonSearch } from '../training/torch/python';
 import { closestName } from '../util/suggest';
@@ -40,8 +43,11 @@ export async function runEstimate(opts: EstimateOptions, host: AnalysisHost, io:
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   for (const d of errors) io.err(formatDiagnostic(opts.file, d));
   const choice = await engineFor(models, opts, search);
-  if (opts.json) io.out(JSON.stringify({ file: opts.file, models: models.map((m) => modelToJson(m, choice)) }, null, 2));
-  else io.out(models.length ? models.map((m) => renderEstimate(m, choice)).join('\n\n') : `${opts.file}: no models to estimate`);
+  if (opts.json) {
+    // The runs folder `train` uses by default: its finished runs set the time estimate's scale.
+    const timings = loadTimings(runsDirFor(resolve(opts.file)));
+    io.out(JSON.stringify({ file: opts.file, models: models.map((m) => modelToJson(m, choice, timings)) }, null, 2));
+  } else io.out(models.length ? models.map((m) => renderEstimate(m, choice)).join('\n\n') : `${opts.file}: no models to estimate`);
   return errors.length ? EXIT.findings : EXIT.ok;
 }
 

@@ -1,15 +1,19 @@
 import type { LayerRow, ModelAnalysis } from '../analysis/model';
 import { CONVENTIONS, countsDiffer, memoryIn, modelCounts, paramsIn, rowCounter, SAME_IN_BOTH, type Counts, type EngineKind } from '../analysis/paramCounts';
+import { editorEstimate } from '../training/machineNow';
+import { NO_TIMINGS, type MachineTimings } from '../training/calibrationFile';
 import type { EngineChoice } from '../training/engineChoice';
 import { jsonInteger } from '../util/format';
+import { classicalMemoryJson, classicalTrainingJson } from './classicalJson';
 
 /**
  * The `estimate --json` document: exact integers as numbers, or strings above 2^53.
  * `params` (and each layer's counts) is the training engine's own count; `engine` names it
  * where the engines count differently and is null where they count the same (and for
- * classical models); `paramsByEngine` holds both counts.
+ * classical models); `paramsByEngine` holds both counts. `training.estimatedMs` is the
+ * hover's time for this machine (the same function), from the runs folder's `timings`.
  */
-export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
+export function modelToJson(m: ModelAnalysis, choice: EngineChoice, timings: MachineTimings = NO_TIMINGS) {
   const j = jsonInteger;
   const neural = m.kind !== 'classical';
   const counts = modelCounts(m.totals);
@@ -18,6 +22,7 @@ export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
   const params = paramsIn(counts, engine ?? 'tfjs');
   const countRow = rowCounter(m.rows);
   const memory = memoryIn(m, engine ?? 'tfjs');
+  const time = neural ? editorEstimate(m, timings) : undefined;
   return {
     name: m.name,
     kind: m.kind,
@@ -44,7 +49,7 @@ export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
     macs: j(m.totals.macs),
     flops: j(m.totals.flops),
     activationsPerSample: j(m.totals.activations),
-    memory: {
+    memory: !neural ? classicalMemoryJson(m) : {
       weightsFp32Bytes: j(memory.weightsFp32),
       weightsFp16Bytes: j(memory.weightsFp16),
       gradientsBytes: j(memory.gradients),
@@ -53,7 +58,7 @@ export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
       batchSize: memory.batchSize,
       trainingBytes: j(memory.training),
     },
-    training: {
+    training: !neural ? classicalTrainingJson(m) : {
       optimizer: m.train.optimizer.name,
       loss: m.train.loss,
       epochs: m.compute.epochs,
@@ -61,6 +66,10 @@ export function modelToJson(m: ModelAnalysis, choice: EngineChoice) {
       samples: m.compute.samples ?? null,
       flopsPerSample: j(m.compute.flopsPerSample),
       flops: m.compute.flops === undefined ? null : j(m.compute.flops),
+      estimatedMs: time ? Math.round(time.ms) : null,
+      estimateBasis: time?.basis ?? null,
+      // The figure times TensorFlow.js's wasm engine, also when PyTorch would train (not modelled yet).
+      estimateEngine: time ? 'tfjs' : null,
     },
     layers: m.rows.map((r) => layerToJson(r, countRow(r), engine ?? 'tfjs', neural)),
   };

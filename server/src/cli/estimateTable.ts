@@ -1,6 +1,6 @@
 import { formatShape } from '../catalog/common';
 import type { LayerRow, ModelAnalysis } from '../analysis/model';
-import { batchText } from '../analysis/totals';
+import { batchText, fitFacts } from '../analysis/totals';
 import { CONVENTIONS, countsDiffer, differences, ENGINE_NAMES, memoryIn, modelCounts, paramsIn, rowCounter, SAME_IN_BOTH, type Counts, type EngineKind } from '../analysis/paramCounts';
 import type { EngineChoice } from '../training/engineChoice';
 import { formatBytes, formatSI, withSeparators } from '../util/format';
@@ -41,6 +41,7 @@ export function renderEstimate(m: ModelAnalysis, choice: EngineChoice): string {
     facts.push([e.upperBound ? 'Params (upper bound)' : 'Params', `${withSeparators(e.params)} (${e.detail})`]);
     facts.push(['Model size', `${formatBytes(e.params * 4n)} fp32`]);
     facts.push(['Predict MACs', `${withSeparators(t.macs)} per sample`]);
+    facts.push(...fitFacts(m));
   } else {
     const memory = memoryIn(m, engine);
     facts.push(...(differ ? paramFacts(counts, engine, choice.why) : sameParamFacts(counts)));
@@ -106,3 +107,4 @@ function layerLabel(r: LayerRow): string {
   const times = r.count > 1 ? ` ×${withSeparators(r.count)}` : '';
   return `${indent}${r.name}${times}`;
 }
+

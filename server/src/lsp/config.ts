@@ -3,7 +3,7 @@ import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../training/protocol';
 import { DEFAULT_RUNS_DIR } from '../training/runs';
 import type { Log } from './log';
-import type { Accelerator } from './timeEstimate';
+import type { Accelerator } from '../training/timeArithmetic';
 
 /** The `modelspec.*` settings the server reads (the client contributes them in package.json). */
 export interface Settings {

@@ -1,21 +1,21 @@
 import type { Hover, MarkupContent } from 'vscode-languageserver/node';
 import type { Analysis, DatasetInfo, LayerRow, ModelAnalysis } from '../analysis/model';
 import { memoryIn, modelCounts, rowCounter, sumCounts, type Counts } from '../analysis/paramCounts';
-import { batchText } from '../analysis/totals';
+import { batchText, fitFacts } from '../analysis/totals';
 import { formatShape } from '../catalog/common';
 import { catalogEntry } from '../catalog/registry';
 import { STRUCTURE_DOCS } from '../catalog/settings';
 import type * as A from '../language/ast';
 import type { Position, Range } from '../language/position';
-import { latestCalibration, type StoredCalibration } from '../training/calibrationFile';
+import { NO_TIMINGS, type MachineTimings } from '../training/calibrationFile';
 import type { EngineChoice } from '../training/engineChoice';
-import { rateKind, trainingSteps, trainMs } from '../training/trainTime';
-import { formatBytes, formatDuration, formatSI, withSeparators } from '../util/format';
+import { formatBytes, formatSI, withSeparators } from '../util/format';
 import type { Settings } from './config';
 import { locate, modelNamed, modelOf, rowsAt, settingKeyOf, type Located, type Owner, type RowRef, type Slot } from './locate';
 import { modelParamRows, rowParamsText, shortParams, shownFor } from './paramText';
 import { callableFor, describeParam, settingSpec, signatureLabel, type Callable, type Param } from './specs';
-import { acceleratorFlopsPerSecond, machineCalibration, secondsFor } from './timeEstimate';
+import { timeRows } from './timeLines';
+import type { TrainedSize, TrainedSizeLookup } from './trainedSize';
 
 export interface HoverContext {
   readonly analysis: Analysis;
@@ -23,8 +23,10 @@ export interface HoverContext {
   /** The engine that will train, as far as known now: parameter counts follow it. */
   readonly engine: EngineChoice;
   readonly getText: (range: Range) => string;
-  /** The trainer's measurements of this machine for the document's runs folder (none before a first run). */
-  readonly calibrations?: () => readonly StoredCalibration[];
+  /** The trainer's measurements and finished runs in the document's runs folder (none before a first run). */
+  readonly timings?: () => MachineTimings;
+  /** The size a stored run of the same settings and data trained a classical model to. */
+  readonly trained?: TrainedSizeLookup;
 }
 
 /** Hover over a layer, an argument, a setting, a keyword, or a dataset / block / model name. */
@@ -47,7 +49,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
     case 'declName':
       if (at.decl.kind === 'model') {
         const m = modelOf(analysis, at.decl);
-        return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.calibrations?.() ?? []) : undefined;
+        return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.timings?.() ?? NO_TIMINGS, ctx.trained?.(m.name)) : undefined;
       }
       if (at.decl.kind === 'dataset') {
         const d = analysis.datasets.get(at.decl.name.name);
@@ -56,7 +58,7 @@ function hoverText(ctx: HoverContext, at: Located): string | undefined {
       return blockHover(ctx, at.decl, undefined);
     case 'compareName': {
       const m = modelNamed(analysis, at.id.name);
-      return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.calibrations?.() ?? []) : undefined;
+      return m ? modelSummary(m, ctx.settings, ctx.engine, ctx.timings?.() ?? NO_TIMINGS, ctx.trained?.(m.name)) : undefined;
     }
     case 'layerName':
       return layerHover(ctx, at.call, at.decl.kind === 'block');
@@ -201,10 +203,8 @@ function table(rows: readonly (readonly [string, string])[]): string {
   return ['| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
 }
 
-const rate = (flopsPerSecond: number) => formatSI(BigInt(Math.round(flopsPerSecond)), 'FLOP/s');
-
 /** The summary table of a model: totals, sizes, FLOPs, memory, training compute and time, with the assumptions. */
-export function modelSummary(m: ModelAnalysis, settings: Settings, engine: EngineChoice, calibrations: readonly StoredCalibration[] = []): string {
+export function modelSummary(m: ModelAnalysis, settings: Settings, engine: EngineChoice, timings: MachineTimings = NO_TIMINGS, trained?: TrainedSize): string {
   const head = [`**model ${m.name}**`, m.kind, m.dataset ? `data: ${m.dataset.name}` : undefined, m.inputShape ? `${formatShape(m.inputShape)} → ${m.outputShape ? formatShape(m.outputShape) : '?'}` : undefined]
     .filter(Boolean)
     .join(' · ');
@@ -213,11 +213,16 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, engine: Engin
   const notes: string[] = [];
   if (m.kind === 'classical') {
     const e = m.estimator?.estimate;
-    if (e) {
+    if (e && trained) {
+      // A run of these very settings and data knows the size the bound only limited.
+      rows.push(['Parameters (trained)', `${withSeparators(trained.params)} (run of ${trained.finishedAt.slice(0, 10)}); before training ${e.upperBound ? '≤ ' : ''}${withSeparators(e.params)} (${e.detail})`]);
+      rows.push(['Model size', `${formatBytes(trained.params * 4n)} fp32`]);
+    } else if (e) {
       rows.push([e.upperBound ? 'Parameters (upper bound)' : 'Parameters', `${withSeparators(e.params)} (${e.detail})`]);
       rows.push(['Model size', `${formatBytes(e.params * 4n)} fp32`]);
       rows.push(['Predict', `${withSeparators(t.macs)} MACs per sample`]);
     }
+    rows.push(...fitFacts(m));
     notes.push('Training time is not estimated for classical estimators: their cost depends on the solver and the data, not on a fixed FLOP count.');
   } else {
     const counts = modelCounts(t);
@@ -233,63 +238,25 @@ export function modelSummary(m: ModelAnalysis, settings: Settings, engine: Engin
       `${formatBytes(memory.training)} = weights ${formatBytes(memory.weightsFp32)} + gradients ${formatBytes(memory.gradients)} + ${m.train.optimizer.name} state ${formatBytes(memory.optimizerState)} + activations ${formatBytes(memory.activationsPerSample)} × batch ${batchText(memory)}`,
     ]);
     const c = m.compute;
-    const machine = thisMachine(m, latestCalibration(calibrations, rateKind(m)));
-    // Both ways of timing this machine measure TensorFlow.js (or plain JavaScript): not PyTorch.
-    const label = engine.engine === 'torch' ? 'This machine (TensorFlow.js)' : 'This machine';
-    const times = (flops: bigint, samples: number, epochs: number): [string, string][] => [
-      [label, machine.time(flops, samples, epochs)],
-      ...settings.accelerators.map((a): [string, string] => [
-        escapeCell(a.name),
-        `≈ ${duration(secondsFor(flops, acceleratorFlopsPerSecond(a)))} at ${a.peakTflops} TFLOP/s peak × ${Math.round(a.utilization * 100)}% utilisation`,
-      ]),
-    ];
+    const time = timeRows(m, settings, engine, timings);
     if (c.flops !== undefined) {
       rows.push(['Training compute', `${withSeparators(c.flops)} FLOPs (${formatSI(c.flops, 'FLOPs')}) = 3 × forward × ${withSeparators(c.samples ?? 0)} samples × ${c.epochs} epochs`]);
-      rows.push(...times(c.flops, c.samples ?? 0, c.epochs));
     } else {
       rows.push(['Training compute', `${formatSI(c.flopsPerSample, 'FLOPs')} per sample per epoch (3 × forward); no dataset, so no sample count`]);
-      const per1000 = c.flopsPerSample * 1000n;
-      rows.push(...times(per1000, 1000, 1).map(([k, v]): [string, string] => [k, `${v} per 1,000 samples per epoch`]));
     }
+    rows.push(...time.rows);
     notes.push(
       params.note,
       'Training ≈ 3 × forward FLOPs per sample (backward ≈ 2 × forward); FLOPs = 2 × MACs; weights, gradients, optimizer state and activations in fp32; sizes in 1024 steps.',
-      machine.note,
+      ...time.notes,
       ...(engine.engine === 'torch'
         ? ["PyTorch trains this model, and its speed on this machine is not measured here: the time above is TensorFlow.js's. On the benchmark workloads PyTorch trained 4.4–6.1× faster than TensorFlow.js's wasm engine on a 2-core machine (`npm run bench:torch`); a PyTorch run shows its own samples/s and ETA from its first epoch."]
         : []),
-      'Accelerator times use the peak and utilisation from the `modelspec.accelerators` setting. Data loading, evaluation and early stopping are not counted.',
+      'Accelerator rows are lower bounds: the training FLOPs at the peak and utilisation of the `modelspec.accelerators` setting (vendor data-sheet peaks, dense, for the precision the name gives), without the per-step and per-op costs that dominate small models. Data loading and early stopping are not counted.',
     );
   }
   if (!m.complete) notes.unshift('⚠ Errors left some shapes unknown: the totals cover only the layers that could be inferred.');
   return `${head}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
-}
-
-/**
- * How the hover times training on this machine: with the trainer's own measurement when a
- * run has made one (the figure a run of this model would announce), else with a plain
- * JavaScript FLOP rate that leaves out the cost of each step.
- */
-function thisMachine(m: ModelAnalysis, measured: StoredCalibration | undefined): { time: (flops: bigint, samples: number, epochs: number) => string; note: string } {
-  if (measured) {
-    return {
-      time: (flops, samples, epochs) => {
-        const steps = trainingSteps(m, samples, epochs);
-        return `≈ ${duration(trainMs(steps, Number(flops), measured) / 1000)}: ${withSeparators(BigInt(steps))} steps × ${measured.stepMs.toFixed(1)} ms + arithmetic at ${rate(measured.flopsPerSecond)}`;
-      },
-      note: `*This machine* uses the training engine's own measurement on the ${measured.backend} backend (${measured.measuredAt.slice(0, 10)}, for ${measured.kind} models): a fixed cost per step plus the arithmetic at the measured rate, as a run's estimate does.`,
-    };
-  }
-  const plain = machineCalibration();
-  return {
-    time: (flops) => `≈ ${duration(secondsFor(flops, plain.flopsPerSecond))} at ${rate(plain.flopsPerSecond)}`,
-    note: `*This machine* is a calibration of plain JavaScript (a ${plain.size}×${plain.size} float32 matrix product, ${rate(plain.flopsPerSecond)}) that leaves out the cost of each training step; once a model has been trained here, the training engine's own measurement is used instead.`,
-  };
-}
-
-/** Like formatDuration, but a time too short to round to a millisecond reads "< 1 ms", not "0 ms". */
-function duration(seconds: number): string {
-  return seconds < 0.0005 ? '< 1 ms' : formatDuration(seconds);
 }
 
 function escapeCell(s: string): string {

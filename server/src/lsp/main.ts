@@ -29,9 +29,10 @@ import { RUNS_REQUEST, TRUST_CHANGED_NOTIFICATION, type InitializationOptions, t
 import { signatureHelp } from './signatureHelp';
 import { documentSymbols } from './symbols';
 import { TrainingService } from './training';
+import { TrainedSizes } from './trainedSize';
 import { EngineTracker } from './trainingEngine';
 import { initialTrust, Trust, trustOf } from './trust';
-import { loadCalibrations } from '../training/calibrationFile';
+import { loadTimings } from '../training/calibrationFile';
 import { runsDirFor } from '../training/runs';
 import { findTorchPython } from '../training/torch/python';
 import { VERSION } from '../util/version';
@@ -70,7 +71,13 @@ const training = new TrainingService({
   settingsReady: () => config.ready(),
   roots: () => roots,
   foundPython: () => currentEngine().python,
+  // A finished run may give a classical model its trained size: the lenses show it.
+  runEnded: () => {
+    trainedSizes.invalidate();
+    if (canRefreshCodeLens) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  },
 });
+const trainedSizes = new TrainedSizes(host);
 
 // The last line of defence: a bug must cost one answer, not the editor's language support.
 process.on('uncaughtException', (err) => log.error('Uncaught exception', err));
@@ -165,7 +172,7 @@ connection.onHover(
   guard(log, 'hover', null, async (p) => {
     await config.ready();
     return withDoc(p.textDocument.uri, null, (doc) =>
-      hover({ ...text(doc), settings: config.current, engine: currentEngine(), calibrations: () => loadCalibrations(runsDirFor(doc.file, config.current.runsDirectory)) }, p.position),
+      hover({ ...text(doc), settings: config.current, engine: currentEngine(), timings: () => loadTimings(runsDirFor(doc.file, config.current.runsDirectory)), trained: (model) => trainedSizes.lookup(doc.analysis, runsDirFor(doc.file, config.current.runsDirectory))(model) }, p.position),
     );
   }),
 );
@@ -183,7 +190,7 @@ connection.languages.inlayHint.on(
 connection.onCodeLens(
   guard(log, 'codeLens', [], async (p) => {
     await config.ready();
-    return withDoc(p.textDocument.uri, [], (doc) => codeLenses(doc.analysis, doc.uri, config.current, lensCommands, currentEngine()));
+    return withDoc(p.textDocument.uri, [], (doc) => codeLenses(doc.analysis, doc.uri, config.current, lensCommands, currentEngine(), trainedSizes.lookup(doc.analysis, runsDirFor(doc.file, config.current.runsDirectory))));
   }),
 );
 connection.onDocumentSymbol(guard(log, 'documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (doc) => documentSymbols(doc.analysis))));

@@ -45,6 +45,8 @@ export interface TrainingDeps {
   readonly roots: () => readonly string[];
   /** The Python with PyTorch the server already found (auto), so a run need not search again. */
   readonly foundPython?: () => string | undefined;
+  /** Called when a run ends, however it ended (what is derived from stored runs may have changed). */
+  readonly runEnded?: () => void;
 }
 
 type Report = (fraction: number, message: string) => void;
@@ -213,6 +215,7 @@ export class TrainingService {
       view = { ...view, ...patch };
       this.live.set(key, view);
       this.notify(RUN_CHANGED_NOTIFICATION, view);
+      if (patch.finishedAt) this.deps.runEnded?.();
     };
     set({});
 

@@ -79,7 +79,7 @@ export interface StartMessage {
   readonly testSamples: number;
   readonly epochs: number;
   readonly estimatedTrainingFlops?: number | string;
-  /** Wall-clock estimate for the requested epochs from this machine's calibration (see calibrate.ts). */
+  /** Wall-clock estimate for the requested epochs: the editor's (trainTime.ts estimateTraining, docs/estimates.md). */
   readonly estimatedTrainMs?: number;
 }
 
@@ -158,6 +158,7 @@ export interface RunResult {
   readonly params: Params;
   readonly flops: number | string;
   readonly epochsRun: number;
+  /** The start's estimate, for the epochs run: a cancelled or early-stopped run compares with the part it did. */
   readonly estimatedTrainMs?: number;
   readonly device?: string;
   readonly worldSize?: number;

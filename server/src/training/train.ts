@@ -4,13 +4,13 @@ import { analyze } from '../analysis/analyze';
 import type { Analysis, DatasetInfo, ModelAnalysis } from '../analysis/model';
 import { memoryIn, modelCounts, paramsIn, type EngineParams } from '../analysis/paramCounts';
 import { createNodeHost } from '../data/nodeHost';
+import { machineNow } from './machineNow';
 import { jsonInteger } from '../util/format';
 import { mulberry32 } from '../util/random';
 import { describeBackend, initBackend, type BackendInfo } from './backend/select';
 import { checkMemory, enginePlan, machineMemory, OVERRIDE_HINTS, refusalText } from './admission';
-import { calibrate } from './calibrate';
-import { saveCalibration } from './calibrationFile';
-import { estimateTrainMs, rateKind } from './trainTime';
+import { loadTimings, recordRunTime } from './calibrationFile';
+import { estimateForEpochs, estimateTraining, etaMs, type TimeEstimate } from './trainTime';
 import { isClassicalKind } from './classical';
 import { fitInWorker } from './classical/fitWorker';
 import { DataError, prepareFor, type PreparedData } from './data/prepare';
@@ -201,8 +201,7 @@ async function trainNeural(
   const onEpoch = (s: EpochStats) => {
     history.push(s);
     writeAtomic(join(dir, 'history.csv'), historyCsv(history));
-    const perEpoch = s.elapsedMs / s.epoch;
-    ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: perEpoch * (epochs - s.epoch) });
+    ctx.emit({ v: PROTOCOL_VERSION, type: 'epoch', ...s, epochs, etaMs: etaMs(history.map((h) => h.elapsedMs), epochs) });
   };
   if (engine.kind === 'torch') {
     try {
@@ -227,10 +226,10 @@ async function trainNeural(
   }
   const backend: BackendInfo = await initBackend(engine.backend);
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  const estimatedTrainMs = await estimateTime(tf, model, epochs, dirname(dir), ctx);
+  const estimate = estimateTime(model, epochs, dirname(dir), ctx);
+  const estimatedTrainMs = estimate?.ms;
   // tfjs draws initial weights from Math.random when no seed is given; this process
-  // trains one model, so seeding it (after the calibration's models drew theirs) makes
-  // runs repeat.
+  // trains one model, so seeding it makes runs repeat.
   Math.random = mulberry32(model.train.seed);
   const backendNote = engine.note ? `${describeBackend(backend)}; ${engine.note}` : describeBackend(backend);
   ctx.emit({
@@ -248,6 +247,11 @@ async function trainNeural(
   // A model may declare `input` of the same size as the data but another shape: feed it that.
   const shape = model.inputShape ? [...model.inputShape] : data.shape;
   const fit = await fitModel(tf, net, data.train, { settings: model.train, epochs, classes: data.classes, shape, cancelled: () => ctx.signal.aborted, onEpoch });
+  try {
+    recordRunTime(dirname(dir), model, backend.name, fit.history.length, fit.trainMs);
+  } catch (error) {
+    ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `Could not keep the run's time for the editor's estimates: ${(error as Error).message}` });
+  }
   const predicted = predictClasses(tf, net, data.test.x, data.test.n, shape);
   const inferenceMsPerSample = latencyMs((x) => predictClasses(tf, net, x, 1, shape), data.test.x, data.test.n, data.features);
   const sizeBytes = await saveLayersModel(tf, net, dir, data);
@@ -263,25 +267,22 @@ async function trainNeural(
     sizeBytes,
     flops: jsonInteger(model.totals.flops),
     epochsRun: fit.history.length,
-    estimatedTrainMs,
+    // A run cut short (cancelled, stopped early) is compared with the estimate for the epochs it ran.
+    estimatedTrainMs: estimate && estimateForEpochs(estimate, model, fit.history.length),
   };
 }
 
 /**
- * The calibrated time estimate; a failed calibration costs the estimate, not the run. The
- * measurement is kept in the runs folder, where the editor reads it for its own estimate.
+ * The editor's estimate for this run (trainTime.ts `estimateTraining`: the built-in step
+ * model scaled by this runs folder's earlier runs, or by this machine's speed, and by the
+ * load now), so that a run announces the figure its hover showed; a failure costs the
+ * estimate, not the run.
  */
-async function estimateTime(tf: typeof import('@tensorflow/tfjs'), model: ModelAnalysis, epochs: number, runsDir: string, ctx: TrainContext): Promise<number | undefined> {
+function estimateTime(model: ModelAnalysis, epochs: number, runsDir: string, ctx: TrainContext): TimeEstimate | undefined {
   try {
-    const calibration = await calibrate(tf, rateKind(model));
-    try {
-      saveCalibration(runsDir, calibration);
-    } catch (error) {
-      ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `Could not keep the calibration for the editor: ${(error as Error).message}` });
-    }
-    return estimateTrainMs(model, epochs, calibration);
+    return estimateTraining(model, epochs, loadTimings(runsDir), machineNow());
   } catch (error) {
-    ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `No training-time estimate: calibration failed: ${(error as Error).message}` });
+    ctx.emit({ v: PROTOCOL_VERSION, type: 'log', message: `No training-time estimate: ${(error as Error).message}` });
     return undefined;
   }
 }

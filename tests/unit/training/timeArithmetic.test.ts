@@ -1,7 +1,7 @@
 // Training-time arithmetic behind the model hover.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceleratorFlopsPerSecond, calibrateMatmul, machineCalibration, secondsFor } from '../../../server/src/lsp/timeEstimate';
+import { acceleratorFlopsPerSecond, calibrateMatmul, machineCalibration, secondsFor } from '../../../server/src/training/timeArithmetic';
 import { normalizeSettings, DEFAULT_SETTINGS } from '../../../server/src/lsp/config';
 
 test('seconds = training FLOPs / (peak × utilisation)', () => {
