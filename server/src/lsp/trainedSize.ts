@@ -35,12 +35,6 @@ function sortedArgs(args: Readonly<Record<string, unknown>>): [string, unknown][
 }
 
 /**
- * Stored classical runs, read for the code lens and the hover: for each model, the newest
- * completed run whose spec snapshot gives that model the same fit key and whose data had the
- * same rows, training samples and classes as the data has now. A run folder's snapshot
- * never changes once the run has ended, so its key is worked out once per folder.
- */
-/**
  * How long a listing of a runs folder is reused. Reading every run.json costs about 0.2 ms a
  * run (13 ms for 60), and lenses are asked for at every edit; a run this server trains
  * clears the listing when it ends, so only runs finished elsewhere (the CLI) wait this long.
@@ -49,6 +43,12 @@ const LISTING_TTL_MS = 5_000;
 
 type Listing = ReturnType<typeof listRuns>;
 
+/**
+ * Stored classical runs, read for the code lens and the hover: for each model, the newest
+ * completed run whose spec snapshot gives that model the same fit key and whose data had the
+ * same rows, training samples and classes as the data has now. A run folder's snapshot
+ * never changes once the run has ended, so its key is worked out once per folder.
+ */
 export class TrainedSizes {
   private readonly keys = new Map<string, string | null>();
   private readonly listings = new Map<string, { readonly at: number; readonly mtimeMs: number; readonly runs: Listing }>();
@@ -84,8 +84,8 @@ export class TrainedSizes {
       const key = fitKey(m);
       if (key) wanted.set(m.name, { model: m, key });
     }
-    const found = new Map<string, TrainedSize>();
     if (wanted.size === 0) return () => undefined;
+    const found = new Map<string, TrainedSize>();
     const runs = this.runsIn(runsDir)
       .filter(({ run }) => run.kind === 'classical' && run.status === 'completed' && typeof run.model === 'string' && wanted.has(run.model))
       .sort((a, b) => String(b.run.finishedAt ?? '').localeCompare(String(a.run.finishedAt ?? '')));
